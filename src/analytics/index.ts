@@ -1,0 +1,2 @@
+export { SensorService } from './sensor.service.js';
+export type { Sensor } from './sensor.repository.js';

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once at start. This is the only module that reads the
+ * environment: everything else receives a `Config`.
+ */
+
+const SECRET_VARS = new Set(['SECRET_KEY', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+      return z.NEVER;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const url = (protocols: string[]) =>
+  optionalText.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: int(3000, 1, 65535),
+    HOST: optionalText,
+    PUBLIC_URL: url(['http:', 'https:']),
+    TRUST_PROXY: bool(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: optionalText,
+    SECRET_KEY: optionalText.refine((v) => v === undefined || v.length >= 32, {
+      message: 'must be at least 32 characters (try: openssl rand -base64 48)',
+    }),
+    DATABASE_URL: url(['postgres:', 'postgresql:']),
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    REDIS_URL: url(['redis:', 'rediss:']),
+    REDIS_ALLOW_EVICTION: bool(false),
+    QUEUE_PREFIX: optionalText.refine((v) => v === undefined || /^(\{[\w.-]+\}|[\w.-]+)(:[\w.-]+)*$/.test(v), {
+      message: 'expected letters, digits, ".", "-", "_" or a Redis Cluster hash tag such as {passby}',
+    }),
+    WORKER_CONCURRENCY: int(8, 1, 256),
+    DEMO_SEED: bool(true),
+    TWILIO_ACCOUNT_SID: optionalText.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
+      message: 'expected AC followed by 32 hex digits',
+    }),
+    TWILIO_AUTH_TOKEN: optionalText,
+    TWILIO_VERIFY_SERVICE_SID: optionalText.refine((v) => v === undefined || /^VA[0-9a-fA-F]{32}$/.test(v), {
+      message: 'expected VA followed by 32 hex digits',
+    }),
+    TWILIO_MESSAGING_SERVICE_SID: optionalText.refine((v) => v === undefined || /^MG[0-9a-fA-F]{32}$/.test(v), {
+      message: 'expected MG followed by 32 hex digits',
+    }),
+    TWILIO_FROM: optionalText.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
+      message: 'expected an E.164 phone number such as +447700900123',
+    }),
+    TWILIO_API_BASE_URL: url(['http:', 'https:']),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'required when TWILIO_ACCOUNT_SID is set' });
+    }
+    if (env.TWILIO_AUTH_TOKEN !== undefined && env.TWILIO_ACCOUNT_SID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'required when TWILIO_AUTH_TOKEN is set' });
+    }
+    if (env.NODE_ENV === 'production' && env.SECRET_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'required when NODE_ENV=production' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  verifyServiceSid: string | undefined;
+  messagingServiceSid: string | undefined;
+  from: string | undefined;
+  apiBaseUrl: string | undefined;
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string | undefined;
+  publicUrl: string;
+  trustProxy: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  /** Undefined means "generate or load one from dataDir" (development only). */
+  secretKey: string | undefined;
+  database: { url: string; explicit: boolean; poolSize: number };
+  redis: { url: string; explicit: boolean; allowEviction: boolean };
+  queue: { prefix: string; concurrency: number };
+  demoSeed: boolean;
+  twilio: TwilioConfig | undefined;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/passby';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Thrown with one line per bad variable; the CLI prints it and exits 78 (EX_CONFIG). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeProblem(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const raw = env[name];
+  const shown = raw === undefined || SECRET_VARS.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+  const message = issue.code === 'invalid_value' ? `expected one of ${issue.values.join(', ')}` : issue.message;
+  return `${name}: ${message}${shown}`;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => describeProblem(issue, env)));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR ?? '.passby',
+    secretKey: e.SECRET_KEY,
+    database: { url: e.DATABASE_URL ?? DEFAULT_DATABASE_URL, explicit: e.DATABASE_URL !== undefined, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL ?? DEFAULT_REDIS_URL, explicit: e.REDIS_URL !== undefined, allowEviction: e.REDIS_ALLOW_EVICTION },
+    queue: { prefix: e.QUEUE_PREFIX ?? 'passby', concurrency: e.WORKER_CONCURRENCY },
+    demoSeed: e.DEMO_SEED,
+    twilio:
+      e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            verifyServiceSid: e.TWILIO_VERIFY_SERVICE_SID,
+            messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
+            from: e.TWILIO_FROM,
+            apiBaseUrl: e.TWILIO_API_BASE_URL,
+          }
+        : undefined,
+  };
+}

@@ -1,0 +1,42 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * The typed job catalog: every job name maps to its queue, payload schema and
+ * retry policy. Producers validate before enqueueing and workers validate
+ * again on receipt (a payload may come from an older release or another
+ * producer). Payloads are clear text in Redis: never put raw MACs, phone
+ * numbers or codes in them; pass ids instead.
+ */
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  queue: string;
+  schema: S;
+  options: JobsOptions;
+}
+
+export type JobCatalog = Record<string, JobDefinition>;
+
+export interface JobSchedule<C extends JobCatalog> {
+  /** Stable scheduler id: upserting the same id replaces, never duplicates. */
+  id: string;
+  job: keyof C & string;
+  everyMs: number;
+}
+
+const defineJob = <S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> => definition;
+
+const keepHistory = { removeOnComplete: { count: 1_000, age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } };
+
+export const jobCatalog = {
+  'maintenance.purge-sessions': defineJob({
+    queue: 'maintenance',
+    schema: z.object({}).strict(),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, ...keepHistory },
+  }),
+} satisfies JobCatalog;
+
+export type PassbyJobs = typeof jobCatalog;
+
+export const jobSchedules: JobSchedule<PassbyJobs>[] = [
+  { id: 'purge-sessions', job: 'maintenance.purge-sessions', everyMs: 60 * 60 * 1000 },
+];

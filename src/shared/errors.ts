@@ -1,0 +1,43 @@
+/**
+ * The one error registry. Domain code throws `AppError` with a stable code;
+ * only the HTTP layer (src/http/error-handler.ts) knows statuses, and clients
+ * may rely on `code` never changing meaning.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  BAD_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  UNAUTHENTICATED: { status: 401, title: 'Sign-in or an API key is required' },
+  FORBIDDEN: { status: 403, title: 'You are not allowed to do this' },
+  CSRF_FAILED: { status: 403, title: 'The form expired; reload the page and try again' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'This conflicts with existing data' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests; try again later' },
+  INTERNAL: { status: 500, title: 'Something went wrong on our side' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A service we depend on is unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].title,
+    readonly details?: { fields?: FieldProblem[]; [key: string]: unknown },
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found`);
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
