@@ -1,2 +1,3 @@
 export { SensorService } from './sensor.service.js';
 export type { Sensor } from './sensor.repository.js';
+export { sensorRoutes } from './sensor.routes.js';

@@ -41,6 +41,10 @@ export class OrganisationService {
     return org;
   }
 
+  countOrganisations(): Promise<number> {
+    return new OrganisationRepository(this.deps.db).count();
+  }
+
   async createApiKey(orgId: string, name: string): Promise<string> {
     const repo = new OrganisationRepository(this.deps.db);
     await this.getOrganisation(orgId);

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { sensorRoutes } from './analytics/index.js';
+import type { Config } from './config.js';
+import { pendingMigrations } from './db/migrate.js';
+import type { Db } from './db/pool.js';
+import { requireApiKey, requireJsonBody } from './http/api-auth.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health.routes.js';
+import type { Metrics } from './http/metrics.js';
+import { measureRequests } from './http/metrics.js';
+import { requestLogging } from './http/request-logging.js';
+import './http/types.js';
+import { createViewEngine } from './http/views.js';
+import { gatewayRoutes } from './portal/index.js';
+import type { Services } from './services.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { createStaffAuth, staffRoutes } from './staff/index.js';
+import { tenancyRoutes } from './tenancy/index.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  secretKey: string;
+  services: Services;
+}
+
+const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
+
+/** Builds the web app. Never listens: main.ts does, tests use supertest. */
+export function buildApp(deps: AppDeps): Express {
+  const { config, services, logger } = deps;
+  const https = config.publicUrl.startsWith('https:');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.engine('hbs', createViewEngine(VIEWS_DIR, config.env === 'production'));
+  app.set('view engine', 'hbs');
+  app.set('views', VIEWS_DIR);
+
+  app.use(requestLogging(logger), measureRequests(deps.metrics));
+  app.use(
+    helmet({
+      // Captive portals are often plain http on the LAN: only upgrade or pin https when we serve https.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      strictTransportSecurity: https,
+    }),
+  );
+  app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db) }));
+
+  const api = Router();
+  api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
+  api.use(tenancyRoutes(services), gatewayRoutes(services.gateways), sensorRoutes(services.sensors));
+  app.use('/api/v1', api);
+
+  const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });
+  app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,66 @@
+import { Command, CommanderError } from 'commander';
+import { registerResourceCommands } from './cli/resources.js';
+import { reportFailure } from './cli/output.js';
+import { loadConfig } from './config.js';
+import { resolveDatabase } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { runUntilSignalled } from './main.js';
+import { createLogger } from './shared/logger.js';
+
+const announce = (text: string): void => void process.stdout.write(`${text}\n`);
+
+function buildProgram(): Command {
+  const program = new Command('passby')
+    .description('Passby: guest Wi-Fi captive portal, footfall analytics and marketing triggers.\nConfiguration comes from environment variables (see README).')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('start')
+    .description('run the web server and the queue workers in one process (migrates first)')
+    .action(() => runUntilSignalled(loadConfig(), { web: true, workers: true, announce }));
+  program
+    .command('serve')
+    .description('run the web server only')
+    .action(() => runUntilSignalled(loadConfig(), { web: true, workers: false, announce }));
+  program
+    .command('worker')
+    .description('run the queue workers only (scale out by starting more)')
+    .action(() => runUntilSignalled(loadConfig(), { web: false, workers: true, announce }));
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadConfig();
+      const logger = createLogger('warn', process.stderr);
+      const database = await resolveDatabase(config, logger);
+      const db = createPool(database.url, 1, logger);
+      try {
+        const result = await migrate(db);
+        const applied = result.applied.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`);
+        if (options.json) announce(JSON.stringify({ applied, version: result.current }));
+        else announce(applied.length ? `applied ${applied.join(', ')}; schema at version ${result.current}` : `schema already at version ${result.current}`);
+      } finally {
+        await db.end();
+        await database.stop();
+      }
+    });
+  registerResourceCommands(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed help or the usage problem.
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.exitCode = reportFailure(error, argv.includes('--json'));
+  }
+}

@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { fromDbError } from '../db/errors.js';
+import { AppError, ERRORS, isAppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+
+/** body-parser and friends signal with `type`/`status`; map them into the registry. */
+function fromHttpError(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return error;
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 'entity.parse.failed':
+      return new AppError('BAD_JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    default:
+      return error;
+  }
+}
+
+export function wantsJson(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new AppError('NOT_FOUND', `No page at ${req.method} ${req.path}`);
+};
+
+/** The one HTTP error mapper: registry code -> status, JSON for API callers, a friendly page for browsers. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (raw: unknown, req, res, next) => {
+    if (res.headersSent) return next(raw);
+    const mapped = fromHttpError(fromDbError(raw));
+    const error = isAppError(mapped) ? mapped : new AppError('INTERNAL');
+    const { status, title } = ERRORS[error.code];
+    const requestId = String(req.id ?? '');
+    if (status >= 500) (req.log ?? logger).error({ err: raw, code: error.code }, 'request failed');
+    // Internal errors never echo their message: it may hold SQL or secrets.
+    const message = isAppError(mapped) ? error.message : title;
+    if (error.code === 'UNAUTHENTICATED' && wantsJson(req)) res.set('WWW-Authenticate', 'Bearer realm="passby"');
+    res.status(status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}), requestId } });
+      return;
+    }
+    res.render('errors/error', { title, message, status, requestId, fields: error.details?.fields });
+  };
+}

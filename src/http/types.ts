@@ -1,0 +1,23 @@
+import type { ApiPrincipal, StaffUser } from '../tenancy/index.js';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** Set by requireApiKey. */
+      principal?: ApiPrincipal;
+      /** Set by requireStaff. */
+      staff?: StaffUser;
+      csrfToken?: string;
+    }
+    // passport's req.user is the signed-in staff member.
+    interface User extends StaffUser {}
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    csrfToken?: string;
+  }
+}
+
+export {};

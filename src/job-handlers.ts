@@ -1,0 +1,15 @@
+import type { Db } from './db/pool.js';
+import type { PassbyJobs } from './queue/jobs.js';
+import type { JobHandlers } from './queue/workers.js';
+import type { Clock } from './shared/clock.js';
+import { purgeExpiredSessions } from './staff/index.js';
+
+/** What each catalog job does; features add their handlers here as they land. */
+export function createJobHandlers(deps: { db: Db; clock: Clock }): JobHandlers<PassbyJobs> {
+  return {
+    'maintenance.purge-sessions': async (_payload, { logger }) => {
+      const purged = await purgeExpiredSessions(deps.db, deps.clock.now());
+      logger.info({ purged }, 'purged expired staff sessions');
+    },
+  };
+}

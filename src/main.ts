@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { resolveDatabase } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { seedDemoIfEmpty, type DemoSeed } from './demo-seed.js';
+import { createMetrics } from './http/metrics.js';
+import { createJobHandlers } from './job-handlers.js';
+import { createRedisFactory } from './queue/connection.js';
+import { resolveRedis } from './queue/embedded-redis.js';
+import { jobCatalog, jobSchedules } from './queue/jobs.js';
+import { checkEvictionPolicy } from './queue/redis-policy.js';
+import { startWorkers, type WorkerGroup } from './queue/workers.js';
+import { createServices } from './services.js';
+import { systemClock } from './shared/clock.js';
+import { createLogger } from './shared/logger.js';
+import { resolveSecretKey } from './shared/secret-key.js';
+
+/**
+ * The composition root: config -> PostgreSQL and Redis (embedded fallbacks
+ * for the quick start) -> migrations -> web server and/or queue workers, with
+ * a graceful shutdown on SIGTERM/SIGINT.
+ */
+export interface RuntimeOptions {
+  web: boolean;
+  workers: boolean;
+  /** Human-facing lines (demo credentials, the URL): the CLI prints them to stdout. */
+  announce: (text: string) => void;
+}
+
+export interface Runtime {
+  /** The bound port (useful with PORT=0). */
+  port: number | undefined;
+  demo: DemoSeed | undefined;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function describeDemo(demo: DemoSeed, publicUrl: string): string {
+  return [
+    '',
+    'Created a demo organisation (the database was empty). Shown once, keep them:',
+    `  staff login   ${publicUrl}/login   email ${demo.email}   password ${demo.password}`,
+    `  API key       ${demo.apiKey}`,
+    `  try           curl -H "Authorization: Bearer ${demo.apiKey}" ${publicUrl}/api/v1/venues`,
+    '',
+  ].join('\n');
+}
+
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const logger = createLogger(config.logLevel);
+  const clock = systemClock;
+  const secretKey = resolveSecretKey(config, logger);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
+  };
+  try {
+    const database = await resolveDatabase(config, logger);
+    stops.push(database.stop);
+    const db = createPool(database.url, config.database.poolSize, logger);
+    stops.push(() => db.end());
+    const redisTarget = await resolveRedis(config, logger);
+    stops.push(redisTarget.stop);
+    const redis = createRedisFactory(redisTarget.url);
+    stops.push(() => redis.closeAll());
+    const client = redis.create('client');
+    await checkEvictionPolicy(client, config.redis.allowEviction, logger);
+
+    const migrated = await migrate(db);
+    logger.info({ applied: migrated.applied.map((m) => `${m.version}_${m.name}`), version: migrated.current }, 'database schema up to date');
+    const services = createServices({ db, clock, secretKey });
+    const demo = config.demoSeed ? await seedDemoIfEmpty(services) : undefined;
+    if (demo) options.announce(describeDemo(demo, config.publicUrl));
+
+    const metrics = createMetrics();
+    let workers: WorkerGroup | undefined;
+    if (options.workers) {
+      workers = await startWorkers({
+        catalog: jobCatalog,
+        handlers: createJobHandlers({ db, clock }),
+        schedules: jobSchedules,
+        redis,
+        prefix: config.queue.prefix,
+        concurrency: config.queue.concurrency,
+        logger,
+        onJobFinished: (queue, job, outcome) => metrics.jobsFinished.inc({ queue, job, outcome }),
+      });
+      const group = workers;
+      stops.push(() => group.close());
+    }
+    let port: number | undefined;
+    if (options.web) {
+      const app = buildApp({ config, db, redis: client, logger, clock, metrics, secretKey, services });
+      const server = createServer(app);
+      port = await listen(server, config.port, config.host);
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      logger.info({ port }, 'web server listening');
+      options.announce(`Passby is running on ${config.publicUrl} (health: ${config.publicUrl}/readyz)`);
+    }
+    return { port, demo, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Runs until SIGTERM/SIGINT, then drains: the server stops accepting, workers finish running jobs, pools close. */
+export async function runUntilSignalled(config: Config, options: RuntimeOptions): Promise<void> {
+  const runtime = await startRuntime(config, options);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`${signal} received: finishing running work, then exiting (send again to force)\n`);
+      process.once(signal, () => process.exit(130));
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await runtime.stop();
+}
