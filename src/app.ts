@@ -64,6 +64,6 @@ export function buildApp(deps: AppDeps): Express {
   app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues }));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler());
   return app;
 }

@@ -67,11 +67,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   };
   try {
     const database = await resolveDatabase(config, logger);
-    stops.push(database.stop);
+    stops.push(() => database.stop());
     const db = createPool(database.url, config.database.poolSize, logger);
     stops.push(() => db.end());
     const redisTarget = await resolveRedis(config, logger);
-    stops.push(redisTarget.stop);
+    stops.push(() => redisTarget.stop());
     const redis = createRedisFactory(redisTarget.url);
     stops.push(() => redis.closeAll());
     const client = redis.create('client');

@@ -81,5 +81,5 @@ export async function resolveDatabase(config: Config, logger: Logger): Promise<R
       'Fine for a try-out; set DATABASE_URL to a real server for production.',
   );
   const embedded = await startEmbeddedPostgres(dir, poolSize + 2);
-  return { url: embedded.url, embedded: true, stop: embedded.stop };
+  return { url: embedded.url, embedded: true, stop: () => embedded.stop() };
 }

@@ -10,7 +10,10 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   const session = req.session;
   session.csrfToken ??= randomBytes(32).toString('base64url');
   res.locals.csrfToken = session.csrfToken;
-  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+    next();
+    return;
+  }
   const body: unknown = req.body;
   const sent = typeof body === 'object' && body !== null && '_csrf' in body && typeof body._csrf === 'string' ? body._csrf : (req.get('x-csrf-token') ?? '');
   const expected = Buffer.from(session.csrfToken);

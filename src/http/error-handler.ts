@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { fromDbError } from '../db/errors.js';
 import { AppError, ERRORS, isAppError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
 
 /** body-parser and friends signal with `type`/`status`; map them into the registry. */
 function fromHttpError(error: unknown): unknown {
@@ -28,14 +27,17 @@ export const notFoundHandler: RequestHandler = (req) => {
 };
 
 /** The one HTTP error mapper: registry code -> status, JSON for API callers, a friendly page for browsers. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(): ErrorRequestHandler {
   return (raw: unknown, req, res, next) => {
-    if (res.headersSent) return next(raw);
+    if (res.headersSent) {
+      next(raw);
+      return;
+    }
     const mapped = fromHttpError(fromDbError(raw));
     const error = isAppError(mapped) ? mapped : new AppError('INTERNAL');
     const { status, title } = ERRORS[error.code];
-    const requestId = String(req.id ?? '');
-    if (status >= 500) (req.log ?? logger).error({ err: raw, code: error.code }, 'request failed');
+    const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
+    if (status >= 500) req.log.error({ err: raw, code: error.code }, 'request failed');
     // Internal errors never echo their message: it may hold SQL or secrets.
     const message = isAppError(mapped) ? error.message : title;
     if (error.code === 'UNAUTHENTICATED' && wantsJson(req)) res.set('WWW-Authenticate', 'Bearer realm="passby"');

@@ -34,7 +34,7 @@ export function measureRequests(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const stop = metrics.httpDuration.startTimer();
     res.once('finish', () => {
-      const template = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
+      const template = req.route ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
       stop({ method: req.method, route: template, status: String(res.statusCode) });
     });
     next();

@@ -9,7 +9,8 @@ declare global {
       staff?: StaffUser;
       csrfToken?: string;
     }
-    // passport's req.user is the signed-in staff member.
+    // passport's req.user is the signed-in staff member (declaration merging needs the empty body).
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends StaffUser {}
   }
 }

@@ -20,7 +20,8 @@ async function waitForRedis(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
-      return await pingRedis(url, 500);
+      await pingRedis(url, 500);
+      return;
     } catch (error) {
       if (Date.now() > until) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));

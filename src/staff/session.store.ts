@@ -18,8 +18,8 @@ export class PgSessionStore extends session.Store {
   }
 
   private expiry(data: session.SessionData): Date {
-    const expires = data.cookie.expires ? new Date(data.cookie.expires) : undefined;
-    return expires ?? new Date(this.clock.now().getTime() + DEFAULT_TTL_MS);
+    // cookie.maxAge is what is left of the cookie's life at the moment of saving.
+    return new Date(this.clock.now().getTime() + (data.cookie.maxAge ?? DEFAULT_TTL_MS));
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
@@ -35,18 +35,24 @@ export class PgSessionStore extends session.Store {
          ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
         [sid, JSON.stringify(data), this.expiry(data)],
       )
-      .then(() => callback?.(), callback);
+      .then(
+        () => callback?.(),
+        (error: unknown) => callback?.(error),
+      );
   }
 
   override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    this.db.query('UPDATE staff_sessions SET expires_at = $2 WHERE sid = $1', [sid, this.expiry(data)]).then(
+    void this.db.query('UPDATE staff_sessions SET expires_at = $2 WHERE sid = $1', [sid, this.expiry(data)]).then(
       () => callback?.(),
       () => callback?.(),
     );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.db.query('DELETE FROM staff_sessions WHERE sid = $1', [sid]).then(() => callback?.(), callback);
+    this.db.query('DELETE FROM staff_sessions WHERE sid = $1', [sid]).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 }
 

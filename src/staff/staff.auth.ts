@@ -51,7 +51,10 @@ export function createStaffAuth(deps: StaffAuthDeps): StaffAuth {
   });
   const logIn: RequestHandler = (req, res, next) => {
     const callback = (error: unknown, user: Express.User | false) => {
-      if (error) return next(error);
+      if (error) {
+        next(error);
+        return;
+      }
       if (!user) {
         const body = req.body as { email?: unknown };
         res.status(401).render('staff/login', { title: 'Sign in', error: 'Wrong email or password.', email: typeof body.email === 'string' ? body.email : '' });

@@ -13,7 +13,10 @@ export function staffRoutes(deps: { auth: StaffAuth; organisations: Organisation
 
   router.get('/', (_req, res) => res.redirect(303, '/admin'));
   router.get('/login', (req, res) => {
-    if (req.user) return res.redirect(303, '/admin');
+    if (req.user) {
+      res.redirect(303, '/admin');
+      return;
+    }
     res.render('staff/login', { title: 'Sign in', next: safeNextPath(req.query.next) });
   });
   router.post('/login', deps.auth.logIn);

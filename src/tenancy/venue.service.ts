@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isId, newId } from '../shared/ids.js';
 import { validate } from '../shared/validate.js';
-import { venueInputSchema, venuePatchSchema, zoneInputSchema, type VenueInput } from './tenancy.schemas.js';
+import { venueInputSchema, venuePatchSchema, zoneInputSchema } from './tenancy.schemas.js';
 import { VenueRepository, type Venue, type Zone } from './venue.repository.js';
 
 /** Venues and zones of one organisation; every method takes the caller's orgId. */
@@ -24,7 +24,7 @@ export class VenueService {
     return venue;
   }
 
-  async create(orgId: string, input: VenueInput | unknown): Promise<Venue> {
+  async create(orgId: string, input: unknown): Promise<Venue> {
     const data = validate(venueInputSchema, input);
     return this.repo.insert({ id: newId(), orgId, ...data });
   }
