@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createMetrics } from '../../src/http/metrics.js';
+import { createRedisFactory } from '../../src/queue/connection.js';
+import { createServices, type Services } from '../../src/services.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
+
+export interface TestContext {
+  config: Config;
+  database: TestDatabase;
+  redis: Redis;
+  services: Services;
+  app: Express;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: TEST_SECRET_KEY,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'passby-data-')),
+    ...overrides,
+  });
+}
+
+/** The real app on a database of its own and the given Redis (the shared one by default). */
+export async function createTestContext(options: { redisUrl?: string } = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
+  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
+  const factory = createRedisFactory(redisUrl);
+  const redis = factory.create('client');
+  const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY });
+  const app = buildApp({
+    config,
+    db: database.pool,
+    redis,
+    logger: createLogger('silent'),
+    clock: systemClock,
+    metrics: createMetrics(),
+    secretKey: TEST_SECRET_KEY,
+    services,
+  });
+  return {
+    config,
+    database,
+    redis,
+    services,
+    app,
+    async close() {
+      await factory.closeAll();
+      await database.drop();
+    },
+  };
+}

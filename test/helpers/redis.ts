@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startPrivateRedis, type ResolvedRedis } from '../../src/queue/embedded-redis.js';
+import { TEST_REDIS_URL } from './env.js';
+
+/** A key prefix of its own for each test file on the shared Redis. */
+export function testPrefix(): string {
+  return `passby-t-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under a prefix (SCAN, not KEYS, so a busy Redis is not blocked). */
+export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A private redis-server child, for tests that stop Redis or change its settings. */
+export async function startTestRedis(): Promise<ResolvedRedis> {
+  return startPrivateRedis(mkdtempSync(join(tmpdir(), 'passby-redis-')));
+}
