@@ -44,10 +44,16 @@ export async function pingRedis(url: string, timeoutMs = 2_000): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined);
+  // ioredis rejects with a bare "Connection is closed."; the socket error says why.
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
+  } catch (error) {
+    throw cause ?? error;
   } finally {
     redis.disconnect();
   }

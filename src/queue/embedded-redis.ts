@@ -13,7 +13,7 @@ export interface ResolvedRedis {
 }
 
 function onPath(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  return spawnSync('sh', ['-c', 'command -v "$0"', command], { stdio: 'ignore' }).status === 0;
 }
 
 async function waitForRedis(url: string, deadlineMs: number): Promise<void> {
@@ -30,11 +30,11 @@ async function waitForRedis(url: string, deadlineMs: number): Promise<void> {
 }
 
 /** Starts a private, non-persistent redis-server child bound to loopback. */
-export async function startPrivateRedis(dir: string): Promise<ResolvedRedis> {
+export async function startPrivateRedis(dir: string, serverCommand = 'redis-server'): Promise<ResolvedRedis> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const child = spawn(
-    'redis-server',
+    serverCommand,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
     { stdio: 'ignore' },
   );
@@ -55,7 +55,7 @@ export async function startPrivateRedis(dir: string): Promise<ResolvedRedis> {
  * The configured Redis; when REDIS_URL is unset and nothing answers on the
  * default address, a private redis-server child if one is installed.
  */
-export async function resolveRedis(config: Config, logger: Logger): Promise<ResolvedRedis> {
+export async function resolveRedis(config: Config, logger: Logger, serverCommand = 'redis-server'): Promise<ResolvedRedis> {
   const { url, explicit } = config.redis;
   try {
     await pingRedis(url);
@@ -63,14 +63,14 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Reso
   } catch (error) {
     const where = new URL(url).host;
     if (explicit) throw new StartupError(`Redis is not reachable at ${where} (REDIS_URL): ${(error as Error).message}`);
-    if (!onPath('redis-server')) {
+    if (!onPath(serverCommand)) {
       throw new StartupError(
         `Redis is not reachable at ${where} and redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL=redis://host:port`,
       );
     }
   }
   const dir = `${config.dataDir}/redis`;
-  const redis = await startPrivateRedis(dir);
+  const redis = await startPrivateRedis(dir, serverCommand);
   logger.warn({ url: redis.url }, 'No Redis at the default address and REDIS_URL is unset: started a private redis-server (nothing is persisted)');
   return redis;
 }

@@ -32,13 +32,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** The real app on a database of its own and the given Redis (the shared one by default). */
-export async function createTestContext(options: { redisUrl?: string } = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
-  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
-  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
-  const factory = createRedisFactory(redisUrl);
-  const redis = factory.create('client');
+/** A web app over an existing database and Redis connection: a second app stands in for a restarted process. */
+export function buildTestApp(config: Config, database: TestDatabase, redis: Redis): { app: Express; services: Services } {
   const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY });
   const app = buildApp({
     config,
@@ -50,6 +45,17 @@ export async function createTestContext(options: { redisUrl?: string } = {}): Pr
     secretKey: TEST_SECRET_KEY,
     services,
   });
+  return { app, services };
+}
+
+/** The real app on a database of its own and the given Redis (the shared one by default). */
+export async function createTestContext(options: { redisUrl?: string } = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
+  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
+  const factory = createRedisFactory(redisUrl);
+  const redis = factory.create('client');
+  const { app, services } = buildTestApp(config, database, redis);
   return {
     config,
     database,

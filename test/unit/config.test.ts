@@ -59,8 +59,9 @@ describe('configuration', () => {
       TWILIO_FROM: '+447700900123',
       TWILIO_API_BASE_URL: 'http://127.0.0.1:4010',
     });
-    assert.equal(config.twilio?.apiBaseUrl, 'http://127.0.0.1:4010');
-    assert.equal(config.twilio?.from, '+447700900123');
+    assert.ok(config.twilio);
+    assert.equal(config.twilio.apiBaseUrl, 'http://127.0.0.1:4010');
+    assert.equal(config.twilio.from, '+447700900123');
   });
 
   it('accepts a Redis Cluster hash-tag queue prefix and refuses a malformed one', () => {
