@@ -28,12 +28,10 @@ async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
   return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-}
+type Reply = [status: number, body: unknown];
 
-function twilioError(res: ServerResponse, status: number, code: number, message: string): void {
-  reply(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+function twilioError(status: number, code: number, message: string): Reply {
+  return [status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }];
 }
 
 export async function startFakeTwilio(): Promise<FakeTwilio> {
@@ -42,50 +40,54 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   const state: Omit<FakeTwilio, 'url' | 'close'> = { accountSid, authToken, requests: [], messages: [], unsubscribed: new Set(), codes: new Map() };
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const path = new URL(req.url ?? '/', 'http://fake').pathname;
-      const form = await readForm(req);
-      state.requests.push({ method: req.method ?? '', path, form });
-      if (req.headers.authorization !== expectedAuth) return twilioError(res, 401, 20003, 'Authenticate');
+  const route = (req: IncomingMessage, path: string, form: Record<string, string>): Reply => {
+    if (req.headers.authorization !== expectedAuth) return twilioError(401, 20003, 'Authenticate');
 
-      if (req.method === 'POST' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) {
-        const { To: to, Body: body, From: from, MessagingServiceSid: messagingServiceSid } = form;
-        if (!to) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
-        if (!from && !messagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
-        if (state.unsubscribed.has(to)) return twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
-        const message = { sid: sid('SM'), to, body: body ?? '', from, messagingServiceSid };
-        state.messages.push(message);
-        return reply(res, 201, {
-          sid: message.sid,
-          account_sid: accountSid,
-          to,
-          from: from ?? null,
-          messaging_service_sid: messagingServiceSid ?? null,
-          body: message.body,
-          status: 'queued',
-          num_segments: '1',
-          direction: 'outbound-api',
-          date_created: new Date().toUTCString(),
-        });
+    if (req.method === 'POST' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) {
+      const { To: to, Body: body, From: from, MessagingServiceSid: messagingServiceSid } = form;
+      if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
+      if (!from && !messagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
+      if (state.unsubscribed.has(to)) return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+      const message = { sid: sid('SM'), to, body: body ?? '', from, messagingServiceSid };
+      state.messages.push(message);
+      return [201, {
+        sid: message.sid,
+        account_sid: accountSid,
+        to,
+        from: from ?? null,
+        messaging_service_sid: messagingServiceSid ?? null,
+        body: message.body,
+        status: 'queued',
+        num_segments: '1',
+        direction: 'outbound-api',
+        date_created: new Date().toUTCString(),
+      }];
+    }
+    const verify = /^\/v2\/Services\/(VA[0-9a-f]{32})\/(Verifications|VerificationCheck)$/.exec(path);
+    if (req.method === 'POST' && verify) {
+      const [, serviceSid, action] = verify;
+      const to = form.To ?? '';
+      if (!to) return twilioError(400, 60200, 'Invalid parameter: To');
+      if (action === 'Verifications') {
+        state.codes.set(to, String(Math.floor(100000 + Math.random() * 900000)));
+        return [201, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, channel: form.Channel ?? 'sms', status: 'pending', valid: false }];
       }
-      const verify = /^\/v2\/Services\/(VA[0-9a-f]{32})\/(Verifications|VerificationCheck)$/.exec(path);
-      if (req.method === 'POST' && verify) {
-        const [, serviceSid, action] = verify;
-        const to = form.To ?? '';
-        if (!to) return twilioError(res, 400, 60200, 'Invalid parameter: To');
-        if (action === 'Verifications') {
-          state.codes.set(to, String(Math.floor(100000 + Math.random() * 900000)));
-          return reply(res, 201, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, channel: form.Channel ?? 'sms', status: 'pending', valid: false });
-        }
-        const expected = state.codes.get(to);
-        if (expected === undefined) return twilioError(res, 404, 20404, 'The requested resource was not found');
-        const approved = form.Code === expected;
-        if (approved) state.codes.delete(to);
-        return reply(res, 200, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, status: approved ? 'approved' : 'pending', valid: approved });
-      }
-      twilioError(res, 404, 20404, 'The requested resource was not found');
-    })();
+      const expected = state.codes.get(to);
+      if (expected === undefined) return twilioError(404, 20404, 'The requested resource was not found');
+      const approved = form.Code === expected;
+      if (approved) state.codes.delete(to);
+      return [200, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, status: approved ? 'approved' : 'pending', valid: approved }];
+    }
+    return twilioError(404, 20404, 'The requested resource was not found');
+  };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void readForm(req).then((form) => {
+      const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      state.requests.push({ method: req.method ?? '', path, form });
+      const [status, body] = route(req, path, form);
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
