@@ -8,16 +8,17 @@ interface ErrorBody {
   error: { code: string; message: string; details?: { fields?: { path: string; message: string }[] }; requestId: string };
 }
 
+// One app and organisation for the whole file: the cases below do not disturb each other.
+let ctx: TestContext;
+let org: TestOrg;
+
+before(async () => {
+  ctx = await createTestContext();
+  org = await newOrg(ctx.services);
+});
+after(() => ctx.close());
+
 describe('API authentication and errors', () => {
-  let ctx: TestContext;
-  let org: TestOrg;
-
-  before(async () => {
-    ctx = await createTestContext();
-    org = await newOrg(ctx.services);
-  });
-  after(() => ctx.close());
-
   it('refuses a request without an API key, saying how to send one', async () => {
     const res = await request(ctx.app).get('/api/v1/venues').expect(401);
     const body = res.body as ErrorBody;
@@ -78,15 +79,6 @@ describe('API authentication and errors', () => {
 });
 
 describe('venues and zones API', () => {
-  let ctx: TestContext;
-  let org: TestOrg;
-
-  before(async () => {
-    ctx = await createTestContext();
-    org = await newOrg(ctx.services);
-  });
-  after(() => ctx.close());
-
   it('creates, reads, updates and deletes a venue with its zones', async () => {
     const created = await request(ctx.app)
       .post('/api/v1/venues')
