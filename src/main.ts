@@ -63,7 +63,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const secretKey = resolveSecretKey(config, logger);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
+    for (const stop of [...stops].reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
   };
   try {
     const database = await resolveDatabase(config, logger);

@@ -33,13 +33,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** A web app over an existing database and Redis connection: a second app stands in for a restarted process. */
-export function buildTestApp(config: Config, database: TestDatabase, redis: Redis): { app: Express; services: Services } {
+export function buildTestApp(
+  config: Config,
+  database: TestDatabase,
+  redis: Redis,
+  logger = createLogger('silent'),
+): { app: Express; services: Services } {
   const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY });
   const app = buildApp({
     config,
     db: database.pool,
     redis,
-    logger: createLogger('silent'),
+    logger,
     clock: systemClock,
     metrics: createMetrics(),
     secretKey: TEST_SECRET_KEY,
