@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { buildApp } from './app.js';
+import { buildApp, type AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { resolveDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -11,10 +11,10 @@ import { createRedisFactory } from './queue/connection.js';
 import { resolveRedis } from './queue/embedded-redis.js';
 import { jobCatalog, jobSchedules } from './queue/jobs.js';
 import { checkEvictionPolicy } from './queue/redis-policy.js';
-import { startWorkers, type WorkerGroup } from './queue/workers.js';
+import { startWorkers } from './queue/workers.js';
 import { createServices } from './services.js';
 import { systemClock } from './shared/clock.js';
-import { createLogger } from './shared/logger.js';
+import { createLogger, type Logger } from './shared/logger.js';
 import { resolveSecretKey } from './shared/secret-key.js';
 
 /**
@@ -57,36 +57,57 @@ function describeDemo(demo: DemoSeed, publicUrl: string): string {
   ].join('\n');
 }
 
+type Stop = () => Promise<void>;
+
+/** PostgreSQL and Redis (with their fallbacks), checked and migrated; each opened thing leaves its stop behind. */
+async function openStores(config: Config, logger: Logger, stops: Stop[]) {
+  const database = await resolveDatabase(config, logger);
+  stops.push(() => database.stop());
+  const db = createPool(database.url, config.database.poolSize, logger);
+  stops.push(() => db.end());
+  const redisTarget = await resolveRedis(config, logger);
+  stops.push(() => redisTarget.stop());
+  const redis = createRedisFactory(redisTarget.url);
+  stops.push(() => redis.closeAll());
+  const client = redis.create('client');
+  await checkEvictionPolicy(client, config.redis.allowEviction, logger);
+  const migrated = await migrate(db);
+  logger.info({ applied: migrated.applied.map((m) => `${m.version}_${m.name}`), version: migrated.current }, 'database schema up to date');
+  return { db, redis, client };
+}
+
+async function startWeb(deps: AppDeps, stops: Stop[]): Promise<number> {
+  const server = createServer(buildApp(deps));
+  const port = await listen(server, deps.config.port, deps.config.host);
+  stops.push(
+    () =>
+      new Promise<void>((resolve) => {
+        // Stop accepting; requests in flight finish, idle keep-alive sockets close now.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  );
+  deps.logger.info({ port }, 'web server listening');
+  return port;
+}
+
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const logger = createLogger(config.logLevel);
   const clock = systemClock;
   const secretKey = resolveSecretKey(config, logger);
-  const stops: (() => Promise<void>)[] = [];
+  const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of [...stops].reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
   };
   try {
-    const database = await resolveDatabase(config, logger);
-    stops.push(() => database.stop());
-    const db = createPool(database.url, config.database.poolSize, logger);
-    stops.push(() => db.end());
-    const redisTarget = await resolveRedis(config, logger);
-    stops.push(() => redisTarget.stop());
-    const redis = createRedisFactory(redisTarget.url);
-    stops.push(() => redis.closeAll());
-    const client = redis.create('client');
-    await checkEvictionPolicy(client, config.redis.allowEviction, logger);
-
-    const migrated = await migrate(db);
-    logger.info({ applied: migrated.applied.map((m) => `${m.version}_${m.name}`), version: migrated.current }, 'database schema up to date');
+    const { db, redis, client } = await openStores(config, logger, stops);
     const services = createServices({ db, clock, secretKey });
     const demo = config.demoSeed ? await seedDemoIfEmpty(services) : undefined;
     if (demo) options.announce(describeDemo(demo, config.publicUrl));
 
     const metrics = createMetrics();
-    let workers: WorkerGroup | undefined;
     if (options.workers) {
-      workers = await startWorkers({
+      const workers = await startWorkers({
         catalog: jobCatalog,
         handlers: createJobHandlers({ db, clock }),
         schedules: jobSchedules,
@@ -96,22 +117,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         logger,
         onJobFinished: (queue, job, outcome) => metrics.jobsFinished.inc({ queue, job, outcome }),
       });
-      const group = workers;
-      stops.push(() => group.close());
+      stops.push(() => workers.close());
     }
     let port: number | undefined;
     if (options.web) {
-      const app = buildApp({ config, db, redis: client, logger, clock, metrics, secretKey, services });
-      const server = createServer(app);
-      port = await listen(server, config.port, config.host);
-      stops.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeIdleConnections();
-          }),
-      );
-      logger.info({ port }, 'web server listening');
+      port = await startWeb({ config, db, redis: client, logger, clock, metrics, secretKey, services }, stops);
       options.announce(`Passby is running on ${config.publicUrl} (health: ${config.publicUrl}/readyz)`);
     }
     return { port, demo, stop: stopAll };

@@ -74,7 +74,7 @@ export function registerResourceCommands(program: Command): void {
       withDatabase(async ({ services }) => {
         const { user, generatedPassword } = await services.organisations.createUser(text(options, 'org') ?? '', {
           email: text(options, 'email') ?? '',
-          role: text(options, 'role') as 'owner',
+          role: text(options, 'role'),
           name: text(options, 'name') ?? '',
           password: text(options, 'password'),
         });

@@ -67,7 +67,7 @@ export class OrganisationService {
     return { orgId: key.orgId, apiKeyId: key.id };
   }
 
-  async createUser(orgId: string, input: StaffUserInput): Promise<CreatedUser> {
+  async createUser(orgId: string, input: StaffUserInput | Record<string, unknown>): Promise<CreatedUser> {
     const data = validate(staffUserInputSchema, input);
     await this.getOrganisation(orgId);
     const password = data.password ?? generatePassword();
