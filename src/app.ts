@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { sensorRoutes } from './analytics/index.js';
 import type { Config } from './config.js';
-import { pendingMigrations } from './db/migrate.js';
+import { loadMigrations, pendingMigrations } from './db/migrate.js';
 import type { Db } from './db/pool.js';
 import { requireApiKey, requireJsonBody } from './http/api-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
@@ -53,7 +53,9 @@ export function buildApp(deps: AppDeps): Express {
       strictTransportSecurity: https,
     }),
   );
-  app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db) }));
+  // Read once: readiness probes come every few seconds and the files do not change under a running process.
+  const migrations = loadMigrations();
+  app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
 
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
