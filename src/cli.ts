@@ -2,11 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { registerResourceCommands } from './cli/resources.js';
 import { reportFailure } from './cli/output.js';
 import { loadConfig } from './config.js';
-import { resolveDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
-import { createPool } from './db/pool.js';
 import { runUntilSignalled } from './main.js';
-import { createLogger } from './shared/logger.js';
+import { withPool } from './cli/context.js';
 
 const announce = (text: string): void => void process.stdout.write(`${text}\n`);
 
@@ -32,21 +30,14 @@ function buildProgram(): Command {
     .command('migrate')
     .description('apply pending database migrations and exit')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const config = loadConfig();
-      const logger = createLogger('warn', process.stderr);
-      const database = await resolveDatabase(config, logger);
-      const db = createPool(database.url, 1, logger);
-      try {
+    .action((options: { json?: boolean }) =>
+      withPool(async ({ db }) => {
         const result = await migrate(db);
         const applied = result.applied.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`);
         if (options.json) announce(JSON.stringify({ applied, version: result.current }));
         else announce(applied.length ? `applied ${applied.join(', ')}; schema at version ${result.current}` : `schema already at version ${result.current}`);
-      } finally {
-        await db.end();
-        await database.stop();
-      }
-    });
+      }),
+    );
   registerResourceCommands(program);
   return program;
 }

@@ -30,9 +30,6 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
-  /** The bound port (useful with PORT=0). */
-  port: number | undefined;
-  demo: DemoSeed | undefined;
   stop(): Promise<void>;
 }
 
@@ -76,7 +73,7 @@ async function openStores(config: Config, logger: Logger, stops: Stop[]) {
   return { db, redis, client };
 }
 
-async function startWeb(deps: AppDeps, stops: Stop[]): Promise<number> {
+async function startWeb(deps: AppDeps, stops: Stop[]): Promise<void> {
   const server = createServer(buildApp(deps));
   const port = await listen(server, deps.config.port, deps.config.host);
   stops.push(
@@ -88,7 +85,6 @@ async function startWeb(deps: AppDeps, stops: Stop[]): Promise<number> {
       }),
   );
   deps.logger.info({ port }, 'web server listening');
-  return port;
 }
 
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
@@ -119,12 +115,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       });
       stops.push(() => workers.close());
     }
-    let port: number | undefined;
     if (options.web) {
-      port = await startWeb({ config, db, redis: client, logger, clock, metrics, secretKey, services }, stops);
+      await startWeb({ config, db, redis: client, logger, clock, metrics, secretKey, services }, stops);
       options.announce(`Passby is running on ${config.publicUrl} (health: ${config.publicUrl}/readyz)`);
     }
-    return { port, demo, stop: stopAll };
+    return { stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -15,21 +15,27 @@ export interface CliContext {
 }
 
 /**
- * Database-only context for resource commands: logs go to stderr so stdout
- * carries just the result (`--json` output can be piped). Migrates first, so
- * scripted set-up works on an empty database.
+ * A small pool for one CLI command, closed afterwards. Logs go to stderr so
+ * stdout carries just the result (`--json` output can be piped).
  */
-export async function withDatabase<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
+export async function withPool<T>(work: (context: Omit<CliContext, 'services'>) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await resolveDatabase(config, logger);
   const db = createPool(database.url, 2, logger);
   try {
-    await migrate(db);
-    const services = createServices({ db, clock: systemClock, secretKey: resolveSecretKey(config, logger) });
-    return await work({ config, db, logger, services });
+    return await work({ config, db, logger });
   } finally {
     await db.end();
     await database.stop();
   }
+}
+
+/** Context for resource commands. Migrates first, so scripted set-up works on an empty database. */
+export function withDatabase<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
+  return withPool(async (context) => {
+    await migrate(context.db);
+    const services = createServices({ db: context.db, clock: systemClock, secretKey: resolveSecretKey(context.config, context.logger) });
+    return work({ ...context, services });
+  });
 }

@@ -38,11 +38,12 @@ export function errorHandler(): ErrorRequestHandler {
     const { status, title } = ERRORS[error.code];
     const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
     if (status >= 500) req.log.error({ err: raw, code: error.code }, 'request failed');
-    // Internal errors never echo their message: it may hold SQL or secrets.
-    const message = isAppError(mapped) ? error.message : title;
-    if (error.code === 'UNAUTHENTICATED' && wantsJson(req)) res.set('WWW-Authenticate', 'Bearer realm="passby"');
+    // Anything unknown became INTERNAL above, whose message is its title: SQL or secrets never reach the client.
+    const message = error.message;
+    const json = wantsJson(req);
+    if (error.code === 'UNAUTHENTICATED' && json) res.set('WWW-Authenticate', 'Bearer realm="passby"');
     res.status(status);
-    if (wantsJson(req)) {
+    if (json) {
       res.json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}), requestId } });
       return;
     }

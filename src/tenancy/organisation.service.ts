@@ -8,7 +8,7 @@ import { issueToken, parseToken, tokenMatches } from '../shared/tokens.js';
 import { validate } from '../shared/validate.js';
 import { OrganisationRepository, type Organisation } from './organisation.repository.js';
 import { StaffUserRepository, type StaffUser } from './staff-user.repository.js';
-import { nameSchema, staffUserInputSchema, type StaffUserInput } from './tenancy.schemas.js';
+import { nameSchema, staffUserInputSchema } from './tenancy.schemas.js';
 
 export interface ApiPrincipal {
   orgId: string;
@@ -67,7 +67,7 @@ export class OrganisationService {
     return { orgId: key.orgId, apiKeyId: key.id };
   }
 
-  async createUser(orgId: string, input: StaffUserInput | Record<string, unknown>): Promise<CreatedUser> {
+  async createUser(orgId: string, input: unknown): Promise<CreatedUser> {
     const data = validate(staffUserInputSchema, input);
     await this.getOrganisation(orgId);
     const password = data.password ?? generatePassword();

@@ -33,7 +33,6 @@ export const venueInputSchema = z.strictObject({
   address: z.string().trim().max(500).default(''),
   openingHours: openingHoursSchema.default({}),
 });
-export type VenueInput = z.input<typeof venueInputSchema>;
 
 export const venuePatchSchema = z
   .strictObject({
@@ -56,4 +55,3 @@ export const staffUserInputSchema = z.strictObject({
   role: z.enum(ROLES),
   password: z.string().min(10, { message: 'must be at least 10 characters' }).max(200).optional(),
 });
-export type StaffUserInput = z.input<typeof staffUserInputSchema>;
