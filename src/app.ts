@@ -14,7 +14,7 @@ import { measureRequests } from './http/metrics.js';
 import { requestLogging } from './http/request-logging.js';
 import './http/types.js';
 import { createViewEngine } from './http/views.js';
-import { gatewayRoutes } from './portal/index.js';
+import { captiveApiRoutes, createPortal, gatewayRoutes, openndsAuthmonRoutes, portalApiRoutes, portalRoutes } from './portal/index.js';
 import type { Services } from './services.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
@@ -57,9 +57,24 @@ export function buildApp(deps: AppDeps): Express {
   const migrations = loadMigrations();
   app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
 
+  const portal = createPortal({ ...deps, gateways: services.gateways, venues: services.venues });
+  app.use(portalRoutes({ ...portal, venues: services.venues }));
+  app.use(captiveApiRoutes({ gateways: services.gateways, signIn: portal.signIn, publicUrl: config.publicUrl }));
+  app.use(
+    openndsAuthmonRoutes({
+      lookup: async (gatewayId: string) => {
+        const found = await services.gateways.findForPortal(gatewayId);
+        if (!found || !('faskey' in found.secrets)) return undefined;
+        return { faskey: found.secrets.faskey, fasLevel: Number(found.gateway.settings.fasLevel) };
+      },
+      authmon: portal.authmon,
+      logger,
+    }),
+  );
+
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
-  api.use(tenancyRoutes(services), gatewayRoutes(services.gateways), sensorRoutes(services.sensors));
+  api.use(tenancyRoutes(services), gatewayRoutes(services.gateways), portalApiRoutes(portal), sensorRoutes(services.sensors));
   app.use('/api/v1', api);
 
   const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });

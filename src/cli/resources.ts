@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { AppError } from '../shared/errors.js';
 import { withDatabase } from './context.js';
 import { print, type OutputOptions } from './output.js';
+import { gatewaySnippet, LoginLogService, loginsToCsv } from '../portal/index.js';
+import { systemClock } from '../shared/clock.js';
 
 type Options = OutputOptions & Record<string, string | boolean | undefined>;
 
@@ -130,9 +132,22 @@ export function registerResourceCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('gateway')
-    .description('captive-portal gateways (access points)')
+  const gateway = program.command('gateway').description('captive-portal gateways (access points)');
+  gateway
+    .command('config')
+    .description('print what to paste into the device: opennds.conf/UCI lines, or the Omada portal settings')
+    .argument('<gatewayId>', 'gateway id')
+    .option('--json', 'print JSON')
+    .action((gatewayId: string, options: Options) =>
+      withDatabase(async ({ services, config }) => {
+        const found = await services.gateways.findForPortal(gatewayId);
+        if (!found) throw new AppError('NOT_FOUND', `Gateway ${gatewayId} not found`);
+        const snippet = gatewaySnippet(found, config.publicUrl);
+        if (options.json) print(options, { gatewayId, kind: found.gateway.kind, snippet });
+        else process.stdout.write(`${snippet}\n`);
+      }),
+    );
+  gateway
     .command('create')
     .description('register an openNDS or Omada gateway; prints its id and, for openNDS, the faskey')
     .requiredOption('--org <orgId>', 'organisation id')
@@ -166,6 +181,23 @@ export function registerResourceCommands(program: Command): void {
             : { ...base, fasLevel: Number(text(options, 'fasLevel')) };
         const { gateway, secrets } = await services.gateways.create(text(options, 'org') ?? '', input);
         print(options, { gatewayId: gateway.id, kind: gateway.kind, venueId: gateway.venueId, settings: gateway.settings, secrets });
+      }),
+    );
+
+  program
+    .command('portal')
+    .description('captive-portal records')
+    .command('logins')
+    .description("export one phone's sign-ins and consents (identification log, access requests)")
+    .requiredOption('--org <orgId>', 'organisation id')
+    .requiredOption('--phone <phone>', 'phone number in international format')
+    .option('--csv', 'print the sign-ins as CSV')
+    .option('--json', 'print JSON')
+    .action((options: Options) =>
+      withDatabase(async ({ db }) => {
+        const records = await new LoginLogService({ db, clock: systemClock }).exportForPhone(text(options, 'org') ?? '', text(options, 'phone') ?? '');
+        if (options.csv) process.stdout.write(loginsToCsv(records));
+        else print(options, { ...records });
       }),
     );
 

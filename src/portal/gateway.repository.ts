@@ -33,6 +33,12 @@ export class GatewayRepository {
     return rows[0];
   }
 
+  /** By id alone: the portal's landing URLs carry the gateway id, not the organisation. */
+  async getById(id: string): Promise<GatewayRecord | undefined> {
+    const { rows } = await this.db.query<GatewayRecord>(`SELECT ${COLUMNS} FROM gateways WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
   async list(orgId: string): Promise<GatewayRecord[]> {
     const { rows } = await this.db.query<GatewayRecord>(`SELECT ${COLUMNS} FROM gateways WHERE org_id = $1 ORDER BY name, id`, [orgId]);
     return rows;

@@ -13,6 +13,11 @@ export type GatewaySecrets = { faskey: string } | { operatorPassword: string; ca
 /** A gateway as shown to staff and the API: settings, never secrets. */
 export type Gateway = Omit<GatewayRecord, 'secrets'>;
 
+export interface GatewayWithSecrets {
+  gateway: Gateway;
+  secrets: GatewaySecrets;
+}
+
 export interface CreatedGateway {
   gateway: Gateway;
   /** Shown once at creation: the openNDS faskey to paste into the device (Omada's password came from the caller). */
@@ -59,10 +64,26 @@ export class GatewayService {
     return (await this.repo.list(orgId)).map(withoutSecrets);
   }
 
-  /** For the portal's adapters only: the gateway with its secrets opened. */
-  async getWithSecrets(orgId: string, id: string): Promise<{ gateway: Gateway; secrets: GatewaySecrets }> {
+  async get(orgId: string, id: string): Promise<Gateway> {
     const record = isId(id) ? await this.repo.get(orgId, id) : undefined;
     if (!record) throw notFound('Gateway');
+    return withoutSecrets(record);
+  }
+
+  /** For the portal's adapters only: the gateway with its secrets opened. */
+  async getWithSecrets(orgId: string, id: string): Promise<GatewayWithSecrets> {
+    const record = isId(id) ? await this.repo.get(orgId, id) : undefined;
+    if (!record) throw notFound('Gateway');
+    return this.open(record);
+  }
+
+  /** The portal's landing: the gateway id comes from the URL the device was configured with. */
+  async findForPortal(id: string): Promise<GatewayWithSecrets | undefined> {
+    const record = isId(id) ? await this.repo.getById(id) : undefined;
+    return record && this.open(record);
+  }
+
+  private open(record: GatewayRecord): GatewayWithSecrets {
     return { gateway: withoutSecrets(record), secrets: JSON.parse(this.deps.secretBox.open(record.secrets)) as GatewaySecrets };
   }
 }

@@ -1,3 +1,10 @@
-export { GatewayService, type CreatedGateway, type Gateway, type GatewaySecrets } from './gateway.service.js';
+export { GatewayService, type CreatedGateway, type Gateway, type GatewaySecrets, type GatewayWithSecrets } from './gateway.service.js';
 export type { GatewayInput } from './gateway.schemas.js';
 export { gatewayRoutes } from './gateway.routes.js';
+export { createPortal, type Portal } from './portal.factory.js';
+export { portalRoutes } from './portal.routes.js';
+export { portalApiRoutes } from './portal-api.routes.js';
+export { captiveApiRoutes } from './captive-api.routes.js';
+export { openndsAuthmonRoutes } from './gateways/opennds.authmon.routes.js';
+export { LoginLogService, loginsToCsv } from './login-log.service.js';
+export { gatewaySnippet } from './gateways/snippet.js';

@@ -33,10 +33,16 @@ export const jobCatalog = {
     schema: z.object({}).strict(),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, ...keepHistory },
   }),
+  'portal.purge-logins': defineJob({
+    queue: 'maintenance',
+    schema: z.object({}).strict(),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, ...keepHistory },
+  }),
 } satisfies JobCatalog;
 
 export type PassbyJobs = typeof jobCatalog;
 
 export const jobSchedules: JobSchedule<PassbyJobs>[] = [
   { id: 'purge-sessions', job: 'maintenance.purge-sessions', everyMs: 60 * 60 * 1000 },
+  { id: 'purge-portal-logins', job: 'portal.purge-logins', everyMs: 6 * 60 * 60 * 1000 },
 ];

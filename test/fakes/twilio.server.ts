@@ -15,10 +15,15 @@ export interface FakeTwilio {
   messages: { sid: string; to: string; body: string; from?: string; messagingServiceSid?: string }[];
   /** Numbers that replied STOP: sending to them fails with 21610, as on Twilio. */
   unsubscribed: Set<string>;
-  /** The code Verify "sent" to each number. */
+  /** The code Verify "sent" to each number; delete an entry to make it expire. */
   codes: Map<string, string>;
+  /** Sends (Messages and Verify) to these numbers fail with this HTTP status and Twilio error code. */
+  failures: Map<string, { status: number; code: number }>;
   close(): Promise<void>;
 }
+
+/** Verify's default: five checks per verification, then 60202 (HTTP 429) until a new one is started. */
+const MAX_VERIFY_CHECKS = 5;
 
 const sid = (prefix: string): string => `${prefix}${randomBytes(16).toString('hex')}`;
 
@@ -37,7 +42,8 @@ function twilioError(status: number, code: number, message: string): Reply {
 export async function startFakeTwilio(): Promise<FakeTwilio> {
   const accountSid = sid('AC');
   const authToken = randomBytes(16).toString('hex');
-  const state: Omit<FakeTwilio, 'url' | 'close'> = { accountSid, authToken, requests: [], messages: [], unsubscribed: new Set(), codes: new Map() };
+  const state: Omit<FakeTwilio, 'url' | 'close'> = { accountSid, authToken, requests: [], messages: [], unsubscribed: new Set(), codes: new Map(), failures: new Map() };
+  const checks = new Map<string, number>();
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   const route = (req: IncomingMessage, path: string, form: Record<string, string>): Reply => {
@@ -48,6 +54,8 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
       if (!from && !messagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
       if (state.unsubscribed.has(to)) return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+      const failure = state.failures.get(to);
+      if (failure) return twilioError(failure.status, failure.code, `Simulated failure ${failure.code}`);
       const message = { sid: sid('SM'), to, body: body ?? '', from, messagingServiceSid };
       state.messages.push(message);
       return [201, {
@@ -69,11 +77,17 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       const to = form.To ?? '';
       if (!to) return twilioError(400, 60200, 'Invalid parameter: To');
       if (action === 'Verifications') {
+        const failure = state.failures.get(to);
+        if (failure) return twilioError(failure.status, failure.code, `Simulated failure ${failure.code}`);
         state.codes.set(to, String(Math.floor(100000 + Math.random() * 900000)));
+        checks.set(to, 0);
         return [201, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, channel: form.Channel ?? 'sms', status: 'pending', valid: false }];
       }
       const expected = state.codes.get(to);
       if (expected === undefined) return twilioError(404, 20404, 'The requested resource was not found');
+      const checked = checks.get(to) ?? 0;
+      if (checked >= MAX_VERIFY_CHECKS) return twilioError(429, 60202, 'Max check attempts reached');
+      checks.set(to, checked + 1);
       const approved = form.Code === expected;
       if (approved) state.codes.delete(to);
       return [200, { sid: sid('VE'), service_sid: serviceSid, account_sid: accountSid, to, status: approved ? 'approved' : 'pending', valid: approved }];

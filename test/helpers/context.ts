@@ -37,7 +37,7 @@ export function buildTestApp(
   config: Config,
   database: TestDatabase,
   redis: Redis,
-  logger = createLogger('silent'),
+  logger = createLogger(config.logLevel),
 ): { app: Express; services: Services } {
   const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY });
   const app = buildApp({

@@ -50,6 +50,8 @@ export interface AccessPointController {
   /** Validates and decodes the landing request; throws AppError('PORTAL_BAD_LANDING') on a bad or forged one. */
   parseLanding(query: LandingQuery): LandingClient;
   authorise(client: LandingClient, limits: SessionLimits): Promise<AuthoriseOutcome>;
+  /** For `pending` outcomes: has the gateway picked the authorisation up yet? */
+  isAuthorised?(reference: string): Promise<boolean>;
   /** Takes the client off-line again where the gateway supports it; `false` when it cannot. */
   revoke(client: LandingClient): Promise<boolean>;
 }

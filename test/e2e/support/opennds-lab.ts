@@ -1,0 +1,357 @@
+/**
+ * The real openNDS 9.10 gateway between a client network namespace and the root
+ * namespace, which plays the internet (so the test process can serve the FAS/portal
+ * itself while it talks to PostgreSQL/Redis on 127.0.0.1):
+ *   client netns <net>.10/24 <-> gateway netns <net>.1 | 198.51.100.1 <-> root 198.51.100.2
+ * <net> is 192.0.2 unless the root namespace already routes it (this machine's uplink
+ * is 192.0.2.0/24), then 203.0.113: always use lab.clientIp / lab.gatewayLanIp.
+ * Labs are serialised host-wide by a flock, since each puts 198.51.100.2 and a route
+ * to the client subnet into the root namespace. openNDS runs in private mount and pid
+ * namespaces (overlay on /etc, tmpfs on /tmp and /run): its scripts rewrite /etc/hosts
+ * and /etc/dnsmasq.conf, keep state and the ndsctl socket in /tmp, and kill every
+ * authmon.sh on the host by name. CI runs as root with opennds, iptables, curl and wrk
+ * installed and must never skip; skipReason() is for laptops.
+ */
+import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const INTERNET_IP = '198.51.100.2';
+export const INTERNET_BODY = '<h1>passby-lab internet: you are online</h1>';
+const WAN = { gateway: '198.51.100.1', net: '198.51.100.0/24' };
+const CLIENT_NETS = ['192.0.2', '203.0.113'];
+const OURS = /^pbl[0-9a-f]{4}-/;
+const RUN_DIR_PREFIX = 'passby-opennds-lab-';
+const LOCK_FILE = join(tmpdir(), 'passby-opennds-lab.lock');
+const PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+/** In the gateway's mount namespace: iptables-nft fails on these kernels, so openNDS gets the -legacy tools. */
+const GATEWAY_BIN = '/run/passby-lab/bin';
+
+export interface OpenndsLabOptions {
+  fasLevel: 0 | 1 | 2 | 3; // fas_secure_enabled; without fasPort openNDS serves its own click-to-continue splash instead
+  fasPort?: number;
+  fasPath?: string; // default '/'
+  faskey?: string; // default: random when a FAS is configured (lab.faskey)
+  fasRemoteIp?: string; // default 198.51.100.2
+  fasRemoteFqdn?: string; // level 3 builds https://<fqdn>:<fasPort><fasPath> from it: put it in `hosts`
+  gatewayName?: string;
+  extraConfig?: string[]; // more opennds.conf lines
+  hosts?: Record<string, string>; // name -> ip, added to /etc/hosts of the gateway and the client
+  trustedCaPem?: string; // CA the gateway trusts besides the system bundle (authmon's https, level 3)
+  debugLevel?: 0 | 1 | 2 | 3; // opennds -d, default 2
+}
+export interface ExecResult { code: number; stdout: string; stderr: string }
+export interface CurlResult { status: number; headers: Record<string, string>; body: string; effectiveUrl: string }
+export interface NdsClient { mac: string; ip: string; state: string; token: string; [field: string]: string }
+export interface NdsctlJson { client_list_length?: string; clients?: Record<string, NdsClient> }
+export interface InternetHost { url: string; requests: () => number; close: () => Promise<void> }
+
+export function execCommand(cmd: string[], extraPath = ''): Promise<ExecResult> {
+  const [file = '', ...args] = cmd;
+  const options = { timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, PATH: `${extraPath}${PATH}` } };
+  return new Promise((resolve) => {
+    execFile(file, args, options, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr || (error?.message ?? '') });
+    });
+  });
+}
+
+async function run(cmd: string[]): Promise<string> {
+  const result = await execCommand(cmd);
+  if (result.code !== 0) throw new Error(`${cmd.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Why the lab cannot run here, or undefined. Tests may skip on it locally; CI must never get a reason. */
+export function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'the openNDS lab needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'the openNDS lab needs root (ip netns, iptables, mounts)';
+  const tools = ['opennds', 'ndsctl', 'ip', 'iptables-legacy', 'unshare', 'nsenter', 'flock', 'curl', 'bash'];
+  const missing = tools.filter((bin) => !PATH.split(':').some((dir) => dir !== '' && existsSync(join(dir, bin))));
+  if (missing.length > 0) return `the openNDS lab needs ${missing.join(', ')} (apt-get install opennds iptables curl)`;
+  if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the openNDS lab needs overlayfs';
+  try {
+    execFileSync('unshare', ['--net', '--mount', 'true'], { stdio: 'ignore', env: { PATH } });
+  } catch {
+    return 'network/mount namespaces are not available here';
+  }
+  return undefined;
+}
+
+/** A plain web page on 198.51.100.2 (start the lab first: the address lives on its veth). */
+export async function startInternetHost(port = 80): Promise<InternetHost> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(200, { 'content-type': 'text/html' }).end(INTERNET_BODY);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, INTERNET_IP, resolve));
+  const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()).closeAllConnections());
+  return { url: `http://${INTERNET_IP}${port === 80 ? '' : `:${port}`}/`, requests: () => requests, close };
+}
+
+/** Holds the host-wide lock until its stdin closes, so a crashed test process releases it too. */
+async function acquireLock(): Promise<ChildProcessWithoutNullStreams> {
+  const holder = spawn('flock', ['-w', '600', LOCK_FILE, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { env: { PATH } });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`could not take ${LOCK_FILE} (flock exited ${code})`)));
+  });
+  holder.unref();
+  return holder;
+}
+
+/** Removes what crashed runs left behind; safe because every lab holds the lock. */
+async function sweepStale(ownRunDir: string): Promise<void> {
+  for (const name of (await run(['ip', 'netns', 'list'])).split('\n').map((line) => line.split(' ')[0] ?? '')) {
+    if (!OURS.test(name)) continue;
+    const pids = (await execCommand(['ip', 'netns', 'pids', name])).stdout.split('\n').filter((pid) => pid !== '');
+    if (pids.length > 0) await execCommand(['kill', '-KILL', ...pids]);
+    await execCommand(['ip', 'netns', 'del', name]);
+    rmSync(join('/etc/netns', name), { recursive: true, force: true });
+  }
+  for (const { ifname } of JSON.parse(await run(['ip', '-j', 'link', 'show'])) as { ifname: string }[]) {
+    if (OURS.test(ifname)) await execCommand(['ip', 'link', 'del', ifname]);
+  }
+  for (const dir of readdirSync(tmpdir()).map((name) => join(tmpdir(), name))) {
+    if (dir.startsWith(join(tmpdir(), RUN_DIR_PREFIX)) && dir !== ownRunDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ipToInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+function overlaps(a: string, b: string): boolean {
+  const [ipA = '', lenA = '32'] = a.split('/');
+  const [ipB = '', lenB = '32'] = b.split('/');
+  const block = 2 ** (32 - Math.min(Number(lenA), Number(lenB)));
+  return Math.floor(ipToInt(ipA) / block) === Math.floor(ipToInt(ipB) / block);
+}
+
+async function pickClientNet(): Promise<string> {
+  const routes = JSON.parse(await run(['ip', '-j', '-4', 'route', 'show', 'table', 'all'])) as { dst: string }[];
+  const used = routes.map((route) => route.dst).filter((dst) => /^\d/.test(dst));
+  if (used.some((dst) => overlaps(dst, WAN.net))) throw new Error(`${WAN.net} is already routed in the root namespace`);
+  const net = CLIENT_NETS.find((candidate) => !used.some((dst) => overlaps(dst, `${candidate}.0/24`)));
+  if (net === undefined) throw new Error(`all of ${CLIENT_NETS.join(', ')} are routed in the root namespace`);
+  return net;
+}
+
+/** Arguments: client ns, gateway ns, client veth, gateway LAN veth, gateway WAN veth, root veth, client MAC, net. */
+const NETWORK = String.raw`set -e
+ip netns add $1; ip netns add $2
+ip link add $3 netns $1 address $7 type veth peer name $4 netns $2
+ip link add $6 type veth peer name $5 netns $2
+ip -n $1 addr add $8.10/24 dev $3; ip -n $2 addr add $8.1/24 dev $4; ip -n $2 addr add ${WAN.gateway}/24 dev $5
+ip addr add ${INTERNET_IP}/24 dev $6
+for l in lo $3; do ip -n $1 link set $l up; done; for l in lo $4 $5; do ip -n $2 link set $l up; done; ip link set $6 up
+ip route add $8.0/24 via ${WAN.gateway} dev $6
+ip -n $1 route add default via $8.1; ip -n $2 route add default via ${INTERNET_IP}
+ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1`;
+
+/**
+ * pid 1 of the gateway's pid namespace. The overlay on /etc and tmpfs on /tmp and /run keep
+ * openNDS's writes off the host. It stops openNDS when our stdin closes (the test process
+ * ended, even by a crash); when it exits the kernel kills everything in the namespace.
+ */
+const GATEWAY_INIT = String.raw`set -e
+run=$1
+mount -t tmpfs passby-lab "$run/mnt"
+mkdir "$run/mnt/upper" "$run/mnt/work"
+cp -a "$run/etc/." "$run/mnt/upper/"
+mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$run/mnt/upper,workdir=$run/mnt/work" /etc
+mount -t tmpfs passby-lab-tmp /tmp
+mount -t tmpfs passby-lab-run /run
+mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
+for t in "" -save -restore; do ln -s "$(command -v iptables-legacy$t)" ${GATEWAY_BIN}/iptables$t; done
+ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl
+printf '%s\n' "$LEASE" > /tmp/dhcp.leases
+export PATH=${GATEWAY_BIN}:$PATH
+exec 3<&0
+opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null &
+nds=$!
+cat <&3 >/dev/null &
+wait -n || true
+kill -TERM $nds 2>/dev/null && wait $nds || true`;
+
+function openndsConfig(options: OpenndsLabOptions, lanIf: string, gatewayName: string, faskey: string | undefined): string {
+  // No serial-number suffix, so the gateway name (and level 3's gatewayhash) is exactly what the test chose.
+  const lines = [`GatewayInterface ${lanIf}`, `GatewayName ${gatewayName}`, 'GatewayPort 2050', 'enable_serial_number_suffix 0'];
+  if (options.fasPort === undefined) lines.push('login_option_enabled 1');
+  else {
+    lines.push('login_option_enabled 0', `fas_secure_enabled ${options.fasLevel}`, `fasport ${options.fasPort}`);
+    lines.push(`fasremoteip ${options.fasRemoteIp ?? INTERNET_IP}`, `faspath ${options.fasPath ?? '/'}`);
+  }
+  if (options.fasRemoteFqdn !== undefined) lines.push(`fasremotefqdn ${options.fasRemoteFqdn}`);
+  if (faskey !== undefined) lines.push(`faskey ${faskey}`);
+  const rules = ['udp port 53', 'tcp port 53', 'udp port 67', 'tcp port 80'].map((rule) => `    FirewallRule allow ${rule}`);
+  return [...lines, ...(options.extraConfig ?? []), 'FirewallRuleSet users-to-router {', ...rules, '}', ''].join('\n');
+}
+
+const hostsFile = (extra: Record<string, string>): string =>
+  `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n${Object.entries(extra).map(([name, ip]) => `${ip} ${name}\n`).join('')}`;
+
+/** Files GATEWAY_INIT copies into the overlay's upper layer, i.e. the gateway's private /etc. */
+function stageEtc(runDir: string, config: string, options: OpenndsLabOptions): void {
+  mkdirSync(join(runDir, 'mnt'));
+  mkdirSync(join(runDir, 'etc', 'opennds'), { recursive: true });
+  writeFileSync(join(runDir, 'etc', 'opennds', 'opennds.conf'), config);
+  writeFileSync(join(runDir, 'etc', 'hosts'), hostsFile(options.hosts ?? {}));
+  if (options.trustedCaPem === undefined) return;
+  const bundle = 'ssl/certs/ca-certificates.crt'; // what PHP's https stream verifies against by default
+  mkdirSync(join(runDir, 'etc', 'ssl', 'certs'), { recursive: true });
+  const system = existsSync(`/etc/${bundle}`) ? readFileSync(`/etc/${bundle}`, 'utf8') : '';
+  writeFileSync(join(runDir, 'etc', bundle), `${system}\n${options.trustedCaPem.trim()}\n`);
+}
+
+async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Labs a test forgot to stop are torn down when the process exits. */
+const unstopped = new Set<OpenndsLab>();
+process.once('exit', () => unstopped.forEach((lab) => lab.teardown()));
+
+export class OpenndsLab {
+  readonly internetIp = INTERNET_IP;
+  readonly clientMac: string;
+  readonly gatewayName: string;
+  readonly faskey: string | undefined;
+  readonly namespaces: { client: string; gateway: string };
+  clientIp = '';
+  gatewayLanIp = '';
+  private readonly links: { client: string; lan: string; wan: string; root: string };
+  private readonly runDir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+  private readonly output: string[] = [];
+  private gateway: ChildProcessWithoutNullStreams | undefined;
+  private initPid = 0;
+  private curls = 0;
+
+  constructor(private readonly options: OpenndsLabOptions, private readonly lock: ChildProcessWithoutNullStreams) {
+    const id = randomBytes(2).toString('hex');
+    this.namespaces = { client: `pbl${id}-c`, gateway: `pbl${id}-g` };
+    this.links = { client: `pbl${id}-c0`, lan: `pbl${id}-g0`, wan: `pbl${id}-g1`, root: `pbl${id}-i0` };
+    this.clientMac = `02:00:5e:${id.slice(0, 2)}:${id.slice(2)}:10`;
+    this.gatewayName = options.gatewayName ?? `passby-lab-${id}`;
+    this.faskey = options.faskey ?? (options.fasPort === undefined ? undefined : randomBytes(16).toString('hex'));
+    unstopped.add(this);
+  }
+
+  exec(cmd: string[], where: 'client' | 'gateway'): Promise<ExecResult> {
+    return where === 'client'
+      ? execCommand(['ip', 'netns', 'exec', this.namespaces.client, ...cmd])
+      : execCommand(['nsenter', '-t', String(this.initPid), '-m', '-n', '-p', '--', ...cmd], `${GATEWAY_BIN}:`);
+  }
+
+  /** curl in the client netns with these extra args (-L follows redirects); throws when curl itself fails. */
+  async curl(args: string[]): Promise<CurlResult> {
+    const file = join(this.runDir, `curl-${(this.curls += 1)}.body`);
+    const result = await this.exec(['curl', '-sS', '--max-time', '15', '-o', file, '-w', '%{json}\n%{header_json}', ...args], 'client');
+    if (result.code !== 0) throw new Error(`curl ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}\n${this.logs().slice(-3000)}`);
+    const [summary = '{}', ...headerJson] = result.stdout.split('\n');
+    const { http_code: status, url_effective: effectiveUrl } = JSON.parse(summary) as { http_code: number; url_effective: string };
+    const headers = Object.entries(JSON.parse(headerJson.join('\n')) as Record<string, string[]>).map(([k, v]) => [k, v.join(', ')]);
+    const body = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return { status, headers: Object.fromEntries(headers) as Record<string, string>, body, effectiveUrl };
+  }
+
+  /** ndsctl prints "locked" instead of JSON while authmon or another ndsctl holds its lock: retried. */
+  ndsctlJson(): Promise<NdsctlJson> {
+    return waitUntil('ndsctl json', 10_000, async () => {
+      const { stdout } = await this.exec(['ndsctl', 'json'], 'gateway');
+      try { return JSON.parse(stdout) as NdsctlJson; } catch { return undefined; }
+    });
+  }
+
+  async deauth(mac = this.clientMac): Promise<void> {
+    const { code, stdout, stderr } = await this.exec(['ndsctl', 'deauth', mac], 'gateway');
+    if (code !== 0) throw new Error(`ndsctl deauth ${mac} failed: ${stdout}${stderr}`);
+  }
+
+  /** Our client's state ('Preauthenticated', 'Authenticated'); undefined when openNDS does not list it. */
+  async clientState(): Promise<string | undefined> {
+    return (await this.ndsctlJson()).clients?.[this.clientMac]?.state;
+  }
+
+  /** openNDS's output so far, without the noise its scripts print on every call: attach it to assertions. */
+  logs(): string {
+    return this.output.join('').split('\n').filter((line) => !/^(pgrep: pattern|Try `pgrep -f'|logger: socket)/.test(line)).join('\n');
+  }
+
+  async start(): Promise<void> {
+    await sweepStale(this.runDir);
+    await this.createNetwork(await pickClientNet());
+    stageEtc(this.runDir, openndsConfig(this.options, this.links.lan, this.gatewayName, this.faskey), this.options);
+    // openNDS only serves clients holding a DHCP lease; it greps /tmp/dhcp.leases (dnsmasq format).
+    const lease = `${Math.floor(Date.now() / 1000) + 86_400} ${this.clientMac} ${this.clientIp} passby-client *`;
+    const unshare = ['unshare', '--mount', '--pid', '--kill-child', '--mount-proc', '--propagation', 'private'];
+    const child = spawn('ip', ['netns', 'exec', this.namespaces.gateway, ...unshare, 'bash', '-c', GATEWAY_INIT, 'passby-lab', this.runDir], {
+      env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(this.options.debugLevel ?? 2) },
+    });
+    this.gateway = child;
+    child.unref();
+    child.stdout.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    const children = `/proc/${child.pid ?? 0}/task/${child.pid ?? 0}/children`;
+    this.initPid = await waitUntil('the gateway pid namespace', 10_000, () => Number(readFileSync(children, 'utf8').split(' ')[0]) || undefined);
+    await waitUntil('openNDS to answer ndsctl status', 30_000, async () => {
+      if (child.exitCode !== null) throw new Error('openNDS exited during start-up');
+      const status = await this.exec(['ndsctl', 'status'], 'gateway');
+      return status.code === 0 && status.stdout.includes('openNDS Status') ? true : undefined;
+    });
+  }
+
+  private async createNetwork(net: string): Promise<void> {
+    [this.clientIp, this.gatewayLanIp] = [`${net}.10`, `${net}.1`];
+    const { client: C, gateway: G } = this.namespaces;
+    const { client: C0, lan: G0, wan: G1, root: I0 } = this.links;
+    await run(['sh', '-c', NETWORK, 'passby-lab', C, G, C0, G0, G1, I0, this.clientMac, net]);
+    if (this.options.hosts === undefined) return;
+    // `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the same names.
+    mkdirSync(join('/etc/netns', C), { recursive: true });
+    writeFileSync(join('/etc/netns', C, 'hosts'), hostsFile(this.options.hosts));
+  }
+
+  async stop(): Promise<void> {
+    if (!unstopped.has(this)) return;
+    const gateway = this.gateway;
+    if (gateway !== undefined && gateway.exitCode === null && gateway.signalCode === null) {
+      const exited = new Promise((resolve) => gateway.once('exit', resolve));
+      gateway.stdin.end(); // GATEWAY_INIT then stops openNDS with SIGTERM
+      await Promise.race([exited, sleep(5_000, undefined, { ref: false })]);
+    }
+    this.teardown();
+  }
+
+  /** Synchronous, so the process 'exit' hook can run it too. */
+  teardown(): void {
+    unstopped.delete(this);
+    this.gateway?.kill('SIGKILL'); // unshare --kill-child takes the gateway's pid namespace with it
+    // Deleting the root end removes its peer at once; the namespaces take their own veths with them.
+    for (const args of [['link', 'del', this.links.root], ['netns', 'del', this.namespaces.client], ['netns', 'del', this.namespaces.gateway]]) {
+      try { execFileSync('ip', args, { stdio: 'ignore', env: { PATH } }); } catch { /* never created or already gone */ }
+    }
+    rmSync(join('/etc/netns', this.namespaces.client), { recursive: true, force: true });
+    rmSync(this.runDir, { recursive: true, force: true });
+    this.lock.stdin.end();
+  }
+}
+
+export async function startOpenndsLab(options: OpenndsLabOptions): Promise<OpenndsLab> {
+  const lab = new OpenndsLab(options, await acquireLock());
+  try {
+    await lab.start();
+    return lab;
+  } catch (error) {
+    await lab.stop();
+    throw new Error(`openNDS lab failed to start: ${(error as Error).message}\n--- openNDS output ---\n${lab.logs().slice(-6000)}`, { cause: error });
+  }
+}
