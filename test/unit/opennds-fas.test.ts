@@ -17,28 +17,44 @@ const KEY = 'k3Y9pLq2Wz8xN4vB7mR1tH6jC0sD5fGa';
  * … $iv = substr(openssl_digest(base64_encode(openssl_random_pseudo_bytes("8")), "sha256"), 0, 16);
  * $string = base64_encode(openssl_encrypt($string, $cipher, $key, 0, $iv));
  * echo "?fas=".$string."&iv=".$iv; ?>' | php`
- * with $string = LEVEL2_PLAIN below (the 9.10 level 2/3 field order, authdir included).
+ * with $string = LEVEL2_PLAIN below: the 9.10 level 2/3 fields as a real gateway sends them (see REAL_* below):
+ * authdir included, gatewaymac without colons, unset themespec and custom parameters printed as "(null)".
  */
 const LEVEL2_PLAIN =
   `hid=${HID}, clientip=192.0.2.10, clientmac=0a:1b:2c:3d:4e:5f, client_type=cpd_can, gatewayname=Caf%c3%a9%20Passby, ` +
-  'gatewayurl=http%3a%2f%2fstatus.client, version=9.10.0, gatewayaddress=192.0.2.1:2050, gatewaymac=02:00:00:00:00:01, authdir=opennds_auth, ' +
-  'originurl=http%3a%2f%2fexample.com%2fnews%3fa%3d1%26b%3d2, clientif=br-lan, themespec=, ';
+  'gatewayurl=http%3a%2f%2fstatus.client, version=9.10.0, gatewayaddress=192.0.2.1:2050, gatewaymac=020000000001, authdir=opennds_auth, ' +
+  'originurl=http%3a%2f%2fexample.com%2fnews%3fa%3d1%26b%3d2, clientif=br-lan, themespec=(null), (null)(null)(null)(null)';
 /** $key = KEY (32 characters, as GatewayService issues them). */
 const LEVEL2 = {
-  fas: 'UEUxeG9QODVQQ1F4SEdCYm9DM0pKY0RDalpPNTNIMTcrckcxYlpyVXo0bkpyWW4rS0R5S2ZJaVV4Z1UxcnRscDZMMzc1UVd3L3phQkZBdVVXK003Y3FDc3dtSHZSbzhOSFJGby9hVXdaVjR3dWtjZks4bVY1MzVGY1Z4UTJ6MWJ4QStNVUNvbmJTd0l5UWw1RnNQMGg4dWNnMmFxU0lxRGRtU0t5MEJ2ZFMvOWRrTnUvN3JJcUFqakRiN2tabXdPelBxTnlOL0dmcDVlOTBhK1JjdGt2U2Q0aS9VQmpaUlB6cTVEVUFRbVlFOUNQVERQUGNsamFLRlBpcFZvYWwrdk9LT2o2MGh0NkFQeFlMYWFCbXpuZUtRQ0xmQUtSWDlta2UwakRHbThneGRDQ0ZKTVMrWThxQjdscUMzZ29qNGU3VUpYVmVJQVB5YUkzcWlNVnVwNWIyZ3kxMlFsQms3MEYwN1lmWldVZ2xSanJDNStuR1RSc0VWcjBQT0FoVkJoTGEvQ1BSbDNKQnlRNTk0NVJOUVVYUVcxV014Z2o4MFJaZmgwSVVic0RZQnhnTFZ1djVyOWhzYUxHZFVib1B2TEliV29tc0Zab00rL3k4b043NGlhMGluYTBsNVpUWWUyQUJsQzIwNGhaNDU5cWhjVk1oM0RMbzZ4Yk9maXlGa1VQQ2V4NXlNKzc1bFc1YXdPeUhnZVJnPT0=',
-  iv: '877e23392297cb98',
+  fas: 'dGdRRkdveWpWbXJsbUxWd2ZEaGpEN3NCQ0IxQnpia21rNDZheEhBdHpLSE93d0F1QnhTNDN4U0pSV0ZWZzI5aXZLVUtLbDhKQnpHeGRvU0d2WXdyVGZxMjQybUxEKzc2aUdVUHZYdXdLL2FNSVVWdDVPUnBnTUpMcC85UmZ1dUNiYUhhS0FEMHVZcG1ZbTk0ZHJ0b1lLNVAzYWlLaUFrSHVQdHkwaG9yTzI0V2t1OGw3ZGRLc2g2SVdIaUR6ZjM3a0JiMjdobm1BbyttcjBYTE9QZTdPbGtPbzRWMExHeHlyalA1bXE4K3NqUnAyclhVbzZkMERLQTcwekxtS0dIY0JTaXdpdWpoUmh2TGRTOWZpMW1VV0lId1F1YXNNb1Ftb1gxTlBhNjNkMHNLQk9ubndod05FdkdjWDF3dy96RkYwZG50eDhGTXd4VWphS3g3TWpRdXp5RFFaVSt4WFY0QUp6VUg5VjBRSjk1NUx5aGJDVlF2Q1Z5cDBFcnJ4dXFVeVQvcmxXL216VnlSYkFBSDZxV3c4WndoVUdubjFvYWRjRnZWcUNaK3Z4THhDZzZpa1hZalZ5MTVLbk1ZUHEwRTNyTXl3VkxCelNRd0hJc1Fzb1daWlBmTEFEby9ZY1NweERZY0hOc2dYaWJIZ1ppZ3JHMVlla0VrWTZERy9PK3E4Mi9PUGxWTGUvK0NHRmU4WDB6ckl2Qy9VVHVqQXc3VUQ0Z05UbEpZdWZXZ0NodCs1M0RKN0JCUjlmaWRQd3Rs',
+  iv: '4d46d9865e533542',
 };
 /** $key = "1234567890" (openNDS's default faskey): PHP NUL-pads it to 32 bytes. */
 const LEVEL2_SHORT_KEY = {
-  fas: 'RnNMZG1MSjBhOWpVR3o3OXFCV0F1enBHbE5GMi9nb1R6b2U0RHZuU2ROTmtETlVyV1YyY2RsRW1aNTduR3EwWUdkRWgwVXYvZTZYcmt4VWtqVlpyMzB2M1psZUNoVEM2SzlsZ3lGY3JXZ2ZTRkdKa1FOdTdxRzRQQ2xHWERiTVF6QSs4eEx2SSsyeGRTdFBUVzBCUXdVQlhtSnkxdklJbWY1eU1jQ0lGM3YxdGltRnhUVy82SXlybXo1SjVoSkk0czkvc1ZORXlMRkQvdVdFRmlhY3FpQThEVS8yeXNiOVY3RmlTZFdUaXlMUHhMNXVsQm5WdndNYm55dGx0ck9UV0JYMnU4QURtNXdwdkdGL0ltWEYvZFZqTHh1Tm9TdVJsTndiTnJFUjdib1h0S1lXK3RqSUlOMUNwdzhnZkkyN1praVZqckN5bkE5ZVM3bFREWE9ST3dKM0VsU2dDRHlSeTkrbDlmL2FtcEw1MHdwY1NGYUt6RVZEL1c2ZVVvclZuOTFHQk5HNFZaZnVXazg3bjU2Ti9tNmJILzVDd1RmRHJScDBXdFkzQzk5Z1d0eFBXK3VBU0xQdFZJbXRoZGQ2cW51dFpXS1pzUmJZZFNIdUVxVG8relRlYzNNU3hDdFE2MCtBSUtyOXF3MkI3Y1BkN2p2cmlyMXVDWndvQ2QvRDlqSDFlcXA2NDRPSExkM2dEWm9oeUZnPT0=',
-  iv: '508b832c4018d7c4',
+  fas: 'ckZ6YWFxaStlVVZVQ3JEZzNxN09sNXg3TDQ5cnFVbnRoMHg4cEIxOTI5RVdlKzB5M1RrMyttb0ZlUnRydGl3ZWxqem5LNlgwREpJK2xOVlpZVnR2aTFVNkZaYnRpdHY0eE5aTm9uZHVWVGtGWHpqTFU0dE96TklnMTFJR2JORTV5b0JmdXhlQk55Tzk0WDVLMklTNURRbjJTdWc5ZXBMVHdOQ2tXVUx3UTVTaXBweVpqYTVDajZaZzFULzNmSFR3KzlOT2k5Wkd4UzdnVEs5TWtWTUxHSEFNVUV1MjF1TlkxN0kyWDhMN0htUlB1ak5hMkhyVGxTc0xxekQvNEhPL1pBSmUrVGJ4ZDlKZUN4QlhUMEEzTDZnZmVXazFnMXhsdjBUbEo2NkhGbkwyRDIzOVRCMVFoNE16K0d1K29UZkNBSUVUQ2JqMER4dlloeFNjeWFXbXdwVHBoNVN2ZUFLM1RpY3JqMGhZbm1tVWd5WlJzQlFzY1Y1SXZmb25SV1FJd0lQN0E4T0RRUzlFTmRWOXdsalFJNE1BTHRpeDRMbkt5ZUtCY2Zrc3YyMFlIaWZqTVpBQzE2bjVzK3lQNCtOWXdnWE1MWHZ6VTN3c1ZsRjB0dlo3VlF2UVZpM3JkTWhYV1ptb1plaS9jbyt4RWhxS1NjNTYyMGU3aWFITFN0WmEvaFZva1M3NUMxM1ZyRWk1MGN4UDRaaitIVlFrUkVDbi9sK0pUWFZGZ1FoVSsyRXFaa1Y5bmtLZ0dYRmlpS2ta',
+  iv: '0178c990be46599f',
 };
 /**
  * Level 1: base64 (openNDS b64_encode, standard alphabet; made with PHP base64_encode) of the
  * 9.10 level 1 fields. The `~` openNDS leaves unescaped in originurl lands where base64 gives a `+`.
  */
 const LEVEL1_FAS =
-  'aGlkPTM2ZTM2ODQyNmY1MTU5Y2Y0MmI4ZjhiOGI5NjFjZmI0NDhiNzlkZDM2Y2IxNGM2OWExYjRlYTQ5Yjc4MGRlNDUsIGNsaWVudGlwPTE5Mi4wLjIuMTAsIGNsaWVudG1hYz0wYToxYjoyYzozZDo0ZTo1ZiwgY2xpZW50X3R5cGU9Y3BkX2NhbiwgZ2F0ZXdheW5hbWU9dGVzdGd3LCBnYXRld2F5dXJsPWh0dHAlM2ElMmYlMmZzdGF0dXMuY2xpZW50LCB2ZXJzaW9uPTkuMTAuMCwgZ2F0ZXdheWFkZHJlc3M9MTkyLjAuMi4xOjIwNTAsIGdhdGV3YXltYWM9MDI6MDA6MDA6MDA6MDA6MDEsIG9yaWdpbnVybD1odHRwJTNhJTJmJTJmZXhhbXBsZS5jb20lMmZ+YW5uJTJmLCBjbGllbnRpZj1ici1sYW4sIHRoZW1lc3BlYz0sIA==';
+  'aGlkPTM2ZTM2ODQyNmY1MTU5Y2Y0MmI4ZjhiOGI5NjFjZmI0NDhiNzlkZDM2Y2IxNGM2OWExYjRlYTQ5Yjc4MGRlNDUsIGNsaWVudGlwPTE5Mi4wLjIuMTAsIGNsaWVudG1hYz0wYToxYjoyYzozZDo0ZTo1ZiwgY2xpZW50X3R5cGU9Y3BkX2NhbiwgZ2F0ZXdheW5hbWU9dGVzdGd3LCBnYXRld2F5dXJsPWh0dHAlM2ElMmYlMmZzdGF0dXMuY2xpZW50LCB2ZXJzaW9uPTkuMTAuMCwgZ2F0ZXdheWFkZHJlc3M9MTkyLjAuMi4xOjIwNTAsIGdhdGV3YXltYWM9MDIwMDAwMDAwMDAxLCBvcmlnaW51cmw9aHR0cCUzYSUyZiUyZmV4YW1wbGUuY29tJTJmYWJ+YW5uJTJmLCBjbGllbnRpZj1ici1sYW4sIHRoZW1lc3BlYz0obnVsbCksIChudWxsKShudWxsKShudWxsKShudWxsKQ==';
+
+/*
+ * Captured from a real openNDS 9.10.0 (Debian package) run in network namespaces
+ * (notes/opennds-in-netns.md), GatewayName "Café Passby", faskey KEY: the 307
+ * Location the gateway sent the client, and the token the gateway then accepted.
+ */
+/** Level 1, enable_serial_number_suffix 0: the gateway let the client on at /opennds_auth/?tok=REAL_LEVEL1_TOK. */
+const REAL_LEVEL1 = { fas: 'aGlkPThiZTIzMmM4YTlkMmI3OTU4YTNkYzYxZDg0YzgwYmQ1YzM0MmU4MTAzNTA2YWYzYzk2ZThhOTc5MmE0Y2UxMjIsIGNsaWVudGlwPTE5Mi4wLjIuMTAsIGNsaWVudG1hYz0wMjowMDowMDowMDowMDowYSwgY2xpZW50X3R5cGU9Y3BkX2NhbiwgZ2F0ZXdheW5hbWU9Q2FmJWMzJWE5JTIwUGFzc2J5LCBnYXRld2F5dXJsPWh0dHAlM2ElMmYlMmZzdGF0dXMuY2xpZW50LCB2ZXJzaW9uPTkuMTAuMCwgZ2F0ZXdheWFkZHJlc3M9MTkyLjAuMi4xOjIwNTAsIGdhdGV3YXltYWM9M2FhZjQwMzk1Mjg5LCBvcmlnaW51cmw9aHR0cCUzYSUyZiUyZjE5OC41MS4xMDAuMiUyZiwgY2xpZW50aWY9ZzAyMjczNiwgdGhlbWVzcGVjPShudWxsKSwgKG51bGwpKG51bGwpKG51bGwpKG51bGwp' };
+const REAL_LEVEL1_TOK = 'fd172051d1975dbd9573de9cd3660d4bea9aba5864112283e2e415fad88d28f6';
+/** Level 3, serial-number suffix on (the default): authmon ran `ndsctl auth REAL_LEVEL3_RHID …` and the client was Authenticated. */
+const REAL_LEVEL3 = {
+  fas: 'WXR5SWpQaldKOW5QbkZYd05RVmlIcnkyR3hsbENqSzdrRHQ3VHczQk9tTDRFS0dZSWRlMFF2a3FFOXQvcmRlRUNKeDdjU20zc2FJTjVDS0JkSkJFdjkrM0ZIT0xzS1JTWTBETDU3ZHZvRUhFMUhHMkdJQUNMM05LZmZ6ZmtyZEpmS1hkMFFSYjMvTnB3S28veWpmanNxM0JneHMzNnBtY2hLaWFGcnM0bElDWmpzS2RiLzlETUl4RHRCdXRPU09sV1NQVld5Z3l0ckp4bFdOWlIvUEw0QlhtZG5TdDdXemZxYXlNVmpKVEQvSFpSbkpuVmMzNVYvSWFpWWhqV09HRkdDaWhQcThvUDFidGJLUVJsTG5xTkNJbm15SkhTaDRULzZSVGY4VzM0M05PUk5pZjV2WjIySThPbnE0ZG1PUkFqTTA5ZS9oQkRrUmplT2o0bEYwYlFvR3RjbDFRYUUycjI3djlsakE2RWs5c2Raa3pweTQrd1JRMjhPUmRMLy9EdlNUbVlYMmhJd3l1c0c1aWozMFV6ZXlHaFFRV1FVcVExczJ5N0FqaDRQNTVEcGJQdk51N3J5dnZyd0N4UHlOQnZPckNWeFVPaExXVENSMjFQMlo3UWhvRlg2VzArNEYwR1JmeU13YlpNQlhZOHRVR1NTaXc5N2VpOFh5aVU4QWkyc0RMUC9haDcvTlA2b241WEI0b2F3Z3JBWHFYTTRzajBKUXY4U2lNV0JtMEEwN090YkF2ZGJSNGFoYmN1NWlv',
+  iv: '9736bda776ed59f4',
+};
+const REAL_LEVEL3_RHID = '3be3660170d836a00dbf3d07b133087b8d95e1aec2af6f65041e3ae03e813fec';
 
 const level1Text = (): string => Buffer.from(LEVEL1_FAS, 'base64').toString('utf8');
 const forgeLevel1 = (replace: (text: string) => string): { fas: string } => ({ fas: Buffer.from(replace(level1Text()), 'utf8').toString('base64') });
@@ -114,19 +130,19 @@ describe('openNDS FAS level 1 landing', () => {
     assert.equal(payload.hid, HID);
     assert.equal(payload.gatewayname, 'testgw');
     assert.equal(payload.authdir, undefined);
-    assert.equal(payload.originurl, 'http://example.com/~ann/');
+    assert.equal(payload.originurl, 'http://example.com/ab~ann/');
   });
 
   it("keeps a '+' that query parsing turned into a space", () => {
     assert.ok(LEVEL1_FAS.includes('+'));
     const asExpressParsesIt = LEVEL1_FAS.replace(/\+/g, ' ');
-    assert.equal(decodeFasLanding(1, { fas: asExpressParsesIt }, KEY).originurl, 'http://example.com/~ann/');
+    assert.equal(decodeFasLanding(1, { fas: asExpressParsesIt }, KEY).originurl, 'http://example.com/ab~ann/');
   });
 
   it('refuses forged fields', () => {
     rejects(() => decodeFasLanding(1, forgeLevel1((t) => t.replace(`hid=${HID}`, 'hid=1234')), KEY), /hid is not 64 hex/);
     rejects(() => decodeFasLanding(1, forgeLevel1((t) => t.replace(`hid=${HID}, `, '')), KEY), /hid is missing/);
-    rejects(() => decodeFasLanding(1, forgeLevel1((t) => `${t}hid=${HID}, `), KEY), /hid appears twice/);
+    rejects(() => decodeFasLanding(1, forgeLevel1((t) => `${t}, hid=${HID}`), KEY), /hid appears twice/);
     rejects(() => decodeFasLanding(1, forgeLevel1((t) => t.replace('0a:1b:2c:3d:4e:5f', '0a:1b:2c:3d:4e')), KEY), /clientmac/);
     rejects(() => decodeFasLanding(1, forgeLevel1((t) => t.replace('clientip=192.0.2.10', 'clientip=192.0.2.300')), KEY), /clientip/);
     rejects(() => decodeFasLanding(1, forgeLevel1((t) => t.replace('192.0.2.1:2050', '192.0.2.1')), KEY), /gatewayaddress/);
@@ -135,11 +151,31 @@ describe('openNDS FAS level 1 landing', () => {
   });
 
   it('refuses an originurl that is not absolute http(s)', () => {
-    const origin = (value: string) => forgeLevel1((t) => t.replace('http%3a%2f%2fexample.com%2f~ann%2f', value));
+    const origin = (value: string) => forgeLevel1((t) => t.replace('http%3a%2f%2fexample.com%2fab~ann%2f', value));
     rejects(() => decodeFasLanding(1, origin('javascript%3aalert(1)'), KEY), /originurl must be http or https/);
     rejects(() => decodeFasLanding(1, origin('%2fnews'), KEY), /originurl is not an absolute URL/);
     rejects(() => decodeFasLanding(1, origin('%e0%a4%a'), KEY), /originurl is not percent-encoded/);
     assert.equal(decodeFasLanding(1, origin(''), KEY).originurl, undefined);
+  });
+});
+
+describe('landings captured from a real openNDS 9.10 gateway', () => {
+  it('decodes level 1 and derives the token the gateway accepted', () => {
+    const payload = decodeFasLanding(1, REAL_LEVEL1, KEY);
+    assert.equal(payload.gatewayname, 'Café Passby');
+    assert.equal(payload.clientmac, '02:00:00:00:00:0a');
+    assert.equal(payload.gatewaymac, '3a:af:40:39:52:89');
+    assert.equal(payload.originurl, 'http://198.51.100.2/');
+    assert.equal(payload.themespec, undefined);
+    assert.equal(rhid(payload.hid, KEY), REAL_LEVEL1_TOK);
+  });
+
+  it('decrypts level 3, with the " Node:<mac> " suffix openNDS adds to the name by default', () => {
+    const payload = decodeFasLanding(3, REAL_LEVEL3, KEY);
+    assert.equal(payload.gatewayname, 'Café Passby Node:6e806538b0cb ');
+    assert.equal(payload.authdir, 'opennds_auth');
+    assert.equal(payload.gatewayaddress, '192.0.2.1:2050');
+    assert.equal(rhid(payload.hid, KEY), REAL_LEVEL3_RHID);
   });
 });
 

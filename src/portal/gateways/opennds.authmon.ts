@@ -145,12 +145,13 @@ function storedEntry(json: string | null): AuthmonEntry | undefined {
   }
 }
 
-// Adds to the pending set (scored by Redis's own clock, so the oldest go first) and
+// Adds to the pending set (scored by Redis's own clock in microseconds, built as a string
+// because Lua would print a number that long in exponent form, so the oldest go first) and
 // only ever lengthens the set's TTL: a short-lived entry must not expire older ones.
 const ENQUEUE = `
 local t = redis.call('TIME')
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
+redis.call('ZADD', KEYS[1], t[1] .. string.format('%06d', t[2]), ARGV[1])
 if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
 return 1`;

@@ -10,7 +10,9 @@
  *   base64 twice, the key is the faskey NUL-padded/truncated to 32 bytes (PHP
  *   does that) and the IV is those 16 ASCII characters;
  * - `gatewayname`, `gatewayurl` and `originurl` are percent-encoded by
- *   openNDS (`uh_urlencode`); MACs come from `ip neigh` (lower-case colons).
+ *   openNDS (`uh_urlencode`); `clientmac` has colons, `gatewaymac` none; unset
+ *   fields print as `(null)` (glibc), e.g. `themespec=(null), (null)(null)(null)(null)`
+ *   at the end (seen from a real 9.10.0 gateway).
  * The `fas` value is put into the URL without percent-encoding, so a `+` in it
  * reaches us as a space after query parsing: we turn spaces back into `+`.
  */
@@ -180,6 +182,7 @@ function percentDecoded(value: string, what: string): string {
 
 function optionalText(pairs: Map<string, string>, key: Known, max = MAX_TEXT): string | undefined {
   const value = pairs.get(key);
+  // openNDS prints an unset string with printf("%s", NULL): "(null)" means absent.
   if (value === undefined || value === '' || value === '(null)') return undefined;
   if (value.length > max || !PRINTABLE.test(value)) throw bad(`${key} is too long or has unexpected characters`);
   return value;

@@ -1,16 +1,15 @@
 /**
- * The real openNDS 9.10 gateway between a client network namespace and the root
- * namespace, which plays the internet (so the test process can serve the FAS/portal
- * itself while it talks to PostgreSQL/Redis on 127.0.0.1):
+ * The real openNDS 9.10 gateway between a client network namespace and the root namespace,
+ * which plays the internet, so the test process can serve the FAS/portal itself:
  *   client netns <net>.10/24 <-> gateway netns <net>.1 | 198.51.100.1 <-> root 198.51.100.2
- * <net> is 192.0.2 unless the root namespace already routes it (this machine's uplink
- * is 192.0.2.0/24), then 203.0.113: always use lab.clientIp / lab.gatewayLanIp.
- * Labs are serialised host-wide by a flock, since each puts 198.51.100.2 and a route
- * to the client subnet into the root namespace. openNDS runs in private mount and pid
- * namespaces (overlay on /etc, tmpfs on /tmp and /run): its scripts rewrite /etc/hosts
- * and /etc/dnsmasq.conf, keep state and the ndsctl socket in /tmp, and kill every
- * authmon.sh on the host by name. CI runs as root with opennds, iptables, curl and wrk
- * installed and must never skip; skipReason() is for laptops.
+ * <net> is 192.0.2 unless the root namespace already routes it (this machine's uplink is
+ * 192.0.2.0/24), then 203.0.113: always use lab.clientIp / lab.gatewayLanIp.
+ * Labs are serialised host-wide by a flock: each puts 198.51.100.2 and a route to the client
+ * subnet into the root namespace. openNDS runs in private mount and pid namespaces (overlay
+ * on /etc, tmpfs on /tmp and /run) because its scripts rewrite /etc/hosts and
+ * /etc/dnsmasq.conf, keep state and the ndsctl socket in /tmp, and kill every authmon.sh
+ * on the host by name. CI runs as root with the packages installed and must never skip;
+ * skipReason() is for laptops.
  */
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,14 +24,14 @@ export const INTERNET_BODY = '<h1>passby-lab internet: you are online</h1>';
 const WAN = { gateway: '198.51.100.1', net: '198.51.100.0/24' };
 const CLIENT_NETS = ['192.0.2', '203.0.113'];
 const OURS = /^pbl[0-9a-f]{4}-/;
-const RUN_DIR_PREFIX = 'passby-opennds-lab-';
+const RUN_DIR_PREFIX = join(tmpdir(), 'passby-opennds-lab-');
 const LOCK_FILE = join(tmpdir(), 'passby-opennds-lab.lock');
 const PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
 /** In the gateway's mount namespace: iptables-nft fails on these kernels, so openNDS gets the -legacy tools. */
 const GATEWAY_BIN = '/run/passby-lab/bin';
 
 export interface OpenndsLabOptions {
-  fasLevel: 0 | 1 | 2 | 3; // fas_secure_enabled; without fasPort openNDS serves its own click-to-continue splash instead
+  fasLevel: 0 | 1 | 2 | 3; // fas_secure_enabled; without fasPort openNDS serves its own click-to-continue splash
   fasPort?: number;
   fasPath?: string; // default '/'
   faskey?: string; // default: random when a FAS is configured (lab.faskey)
@@ -46,18 +45,17 @@ export interface OpenndsLabOptions {
 }
 export interface ExecResult { code: number; stdout: string; stderr: string }
 export interface CurlResult { status: number; headers: Record<string, string>; body: string; effectiveUrl: string }
-export interface NdsClient { mac: string; ip: string; state: string; token: string; [field: string]: string }
-export interface NdsctlJson { client_list_length?: string; clients?: Record<string, NdsClient> }
+export interface NdsctlJson { client_list_length?: string; clients?: Record<string, { mac: string; ip: string; state: string; token: string }> }
 export interface InternetHost { url: string; requests: () => number; close: () => Promise<void> }
 
 export function execCommand(cmd: string[], extraPath = ''): Promise<ExecResult> {
   const [file = '', ...args] = cmd;
   const options = { timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, PATH: `${extraPath}${PATH}` } };
-  return new Promise((resolve) => {
-    execFile(file, args, options, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr || (error?.message ?? '') });
-    });
-  });
+  return new Promise((resolve) =>
+    execFile(file, args, options, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr || (error?.message ?? '') }),
+    ),
+  );
 }
 
 async function run(cmd: string[]): Promise<string> {
@@ -68,18 +66,17 @@ async function run(cmd: string[]): Promise<string> {
 
 /** Why the lab cannot run here, or undefined. Tests may skip on it locally; CI must never get a reason. */
 export function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'the openNDS lab needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'the openNDS lab needs root (ip netns, iptables, mounts)';
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'the openNDS lab needs root on Linux (netns, iptables, mounts)';
   const tools = ['opennds', 'ndsctl', 'ip', 'iptables-legacy', 'unshare', 'nsenter', 'flock', 'curl', 'bash'];
   const missing = tools.filter((bin) => !PATH.split(':').some((dir) => dir !== '' && existsSync(join(dir, bin))));
   if (missing.length > 0) return `the openNDS lab needs ${missing.join(', ')} (apt-get install opennds iptables curl)`;
   if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the openNDS lab needs overlayfs';
   try {
     execFileSync('unshare', ['--net', '--mount', 'true'], { stdio: 'ignore', env: { PATH } });
+    return undefined;
   } catch {
     return 'network/mount namespaces are not available here';
   }
-  return undefined;
 }
 
 /** A plain web page on 198.51.100.2 (start the lab first: the address lives on its veth). */
@@ -105,27 +102,31 @@ async function acquireLock(): Promise<ChildProcessWithoutNullStreams> {
   return holder;
 }
 
-/** Removes what crashed runs left behind; safe because every lab holds the lock. */
+function removeClientHosts(ns: string): void {
+  rmSync(join('/etc/netns', ns), { recursive: true, force: true });
+  if (existsSync('/etc/netns') && readdirSync('/etc/netns').length === 0) rmSync('/etc/netns', { recursive: true });
+}
+
+/** Removes what crashed runs left behind (their processes die with the test process); safe under the lock. */
 async function sweepStale(ownRunDir: string): Promise<void> {
   for (const name of (await run(['ip', 'netns', 'list'])).split('\n').map((line) => line.split(' ')[0] ?? '')) {
     if (!OURS.test(name)) continue;
     const pids = (await execCommand(['ip', 'netns', 'pids', name])).stdout.split('\n').filter((pid) => pid !== '');
     if (pids.length > 0) await execCommand(['kill', '-KILL', ...pids]);
     await execCommand(['ip', 'netns', 'del', name]);
-    rmSync(join('/etc/netns', name), { recursive: true, force: true });
+    removeClientHosts(name);
   }
   for (const { ifname } of JSON.parse(await run(['ip', '-j', 'link', 'show'])) as { ifname: string }[]) {
     if (OURS.test(ifname)) await execCommand(['ip', 'link', 'del', ifname]);
   }
   for (const dir of readdirSync(tmpdir()).map((name) => join(tmpdir(), name))) {
-    if (dir.startsWith(join(tmpdir(), RUN_DIR_PREFIX)) && dir !== ownRunDir) rmSync(dir, { recursive: true, force: true });
+    if (dir.startsWith(RUN_DIR_PREFIX) && dir !== ownRunDir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const ipToInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 function overlaps(a: string, b: string): boolean {
-  const [ipA = '', lenA = '32'] = a.split('/');
-  const [ipB = '', lenB = '32'] = b.split('/');
+  const [[ipA = '', lenA = '32'], [ipB = '', lenB = '32']] = [a.split('/'), b.split('/')];
   const block = 2 ** (32 - Math.min(Number(lenA), Number(lenB)));
   return Math.floor(ipToInt(ipA) / block) === Math.floor(ipToInt(ipB) / block);
 }
@@ -139,7 +140,7 @@ async function pickClientNet(): Promise<string> {
   return net;
 }
 
-/** Arguments: client ns, gateway ns, client veth, gateway LAN veth, gateway WAN veth, root veth, client MAC, net. */
+/** $1 client ns, $2 gateway ns, $3 client veth, $4 gateway LAN veth, $5 gateway WAN veth, $6 root veth, $7 client MAC, $8 net. */
 const NETWORK = String.raw`set -e
 ip netns add $1; ip netns add $2
 ip link add $3 netns $1 address $7 type veth peer name $4 netns $2
@@ -152,26 +153,20 @@ ip -n $1 route add default via $8.1; ip -n $2 route add default via ${INTERNET_I
 ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1`;
 
 /**
- * pid 1 of the gateway's pid namespace. The overlay on /etc and tmpfs on /tmp and /run keep
- * openNDS's writes off the host. It stops openNDS when our stdin closes (the test process
- * ended, even by a crash); when it exits the kernel kills everything in the namespace.
+ * pid 1 of the gateway's pid namespace ($1 = run dir). The overlay and tmpfs mounts keep openNDS's
+ * writes off the host. It stops openNDS when our stdin closes (the test process ended, even by a
+ * crash); when it exits the kernel kills everything left in the namespace (authmon, scripts).
  */
 const GATEWAY_INIT = String.raw`set -e
-run=$1
-mount -t tmpfs passby-lab "$run/mnt"
-mkdir "$run/mnt/upper" "$run/mnt/work"
-cp -a "$run/etc/." "$run/mnt/upper/"
-mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$run/mnt/upper,workdir=$run/mnt/work" /etc
-mount -t tmpfs passby-lab-tmp /tmp
-mount -t tmpfs passby-lab-run /run
-mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
+mount -t tmpfs passby-lab "$1/mnt"; mkdir "$1/mnt/upper" "$1/mnt/work"; cp -a "$1/etc/." "$1/mnt/upper/"
+mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$1/mnt/upper,workdir=$1/mnt/work" /etc
+mount -t tmpfs passby-lab-tmp /tmp; mount -t tmpfs passby-lab-run /run; mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
 for t in "" -save -restore; do ln -s "$(command -v iptables-legacy$t)" ${GATEWAY_BIN}/iptables$t; done
 ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl
 printf '%s\n' "$LEASE" > /tmp/dhcp.leases
 export PATH=${GATEWAY_BIN}:$PATH
 exec 3<&0
-opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null &
-nds=$!
+opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null & nds=$!
 cat <&3 >/dev/null &
 wait -n || true
 kill -TERM $nds 2>/dev/null && wait $nds || true`;
@@ -180,10 +175,8 @@ function openndsConfig(options: OpenndsLabOptions, lanIf: string, gatewayName: s
   // No serial-number suffix, so the gateway name (and level 3's gatewayhash) is exactly what the test chose.
   const lines = [`GatewayInterface ${lanIf}`, `GatewayName ${gatewayName}`, 'GatewayPort 2050', 'enable_serial_number_suffix 0'];
   if (options.fasPort === undefined) lines.push('login_option_enabled 1');
-  else {
-    lines.push('login_option_enabled 0', `fas_secure_enabled ${options.fasLevel}`, `fasport ${options.fasPort}`);
-    lines.push(`fasremoteip ${options.fasRemoteIp ?? INTERNET_IP}`, `faspath ${options.fasPath ?? '/'}`);
-  }
+  else lines.push('login_option_enabled 0', `fas_secure_enabled ${options.fasLevel}`, `fasport ${options.fasPort}`);
+  if (options.fasPort !== undefined) lines.push(`fasremoteip ${options.fasRemoteIp ?? INTERNET_IP}`, `faspath ${options.fasPath ?? '/'}`);
   if (options.fasRemoteFqdn !== undefined) lines.push(`fasremotefqdn ${options.fasRemoteFqdn}`);
   if (faskey !== undefined) lines.push(`faskey ${faskey}`);
   const rules = ['udp port 53', 'tcp port 53', 'udp port 67', 'tcp port 80'].map((rule) => `    FirewallRule allow ${rule}`);
@@ -195,15 +188,17 @@ const hostsFile = (extra: Record<string, string>): string =>
 
 /** Files GATEWAY_INIT copies into the overlay's upper layer, i.e. the gateway's private /etc. */
 function stageEtc(runDir: string, config: string, options: OpenndsLabOptions): void {
+  const etc = (path: string, content: string): void => {
+    mkdirSync(join(runDir, 'etc', path, '..'), { recursive: true });
+    writeFileSync(join(runDir, 'etc', path), content);
+  };
   mkdirSync(join(runDir, 'mnt'));
-  mkdirSync(join(runDir, 'etc', 'opennds'), { recursive: true });
-  writeFileSync(join(runDir, 'etc', 'opennds', 'opennds.conf'), config);
-  writeFileSync(join(runDir, 'etc', 'hosts'), hostsFile(options.hosts ?? {}));
+  etc('opennds/opennds.conf', config);
+  etc('hosts', hostsFile(options.hosts ?? {}));
   if (options.trustedCaPem === undefined) return;
-  const bundle = 'ssl/certs/ca-certificates.crt'; // what PHP's https stream verifies against by default
-  mkdirSync(join(runDir, 'etc', 'ssl', 'certs'), { recursive: true });
-  const system = existsSync(`/etc/${bundle}`) ? readFileSync(`/etc/${bundle}`, 'utf8') : '';
-  writeFileSync(join(runDir, 'etc', bundle), `${system}\n${options.trustedCaPem.trim()}\n`);
+  // authmon POSTs with PHP's https stream, which verifies against the system bundle.
+  const bundle = '/etc/ssl/certs/ca-certificates.crt';
+  etc(bundle.slice('/etc/'.length), `${existsSync(bundle) ? readFileSync(bundle, 'utf8') : ''}\n${options.trustedCaPem.trim()}\n`);
 }
 
 async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -229,7 +224,7 @@ export class OpenndsLab {
   clientIp = '';
   gatewayLanIp = '';
   private readonly links: { client: string; lan: string; wan: string; root: string };
-  private readonly runDir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+  private readonly runDir = mkdtempSync(RUN_DIR_PREFIX);
   private readonly output: string[] = [];
   private gateway: ChildProcessWithoutNullStreams | undefined;
   private initPid = 0;
@@ -267,7 +262,11 @@ export class OpenndsLab {
   ndsctlJson(): Promise<NdsctlJson> {
     return waitUntil('ndsctl json', 10_000, async () => {
       const { stdout } = await this.exec(['ndsctl', 'json'], 'gateway');
-      try { return JSON.parse(stdout) as NdsctlJson; } catch { return undefined; }
+      try {
+        return JSON.parse(stdout) as NdsctlJson;
+      } catch {
+        return undefined;
+      }
     });
   }
 
@@ -281,19 +280,27 @@ export class OpenndsLab {
     return (await this.ndsctlJson()).clients?.[this.clientMac]?.state;
   }
 
-  /** openNDS's output so far, without the noise its scripts print on every call: attach it to assertions. */
+  /** openNDS's output so far, minus the noise its scripts print on every call: attach it to assertions. */
   logs(): string {
     return this.output.join('').split('\n').filter((line) => !/^(pgrep: pattern|Try `pgrep -f'|logger: socket)/.test(line)).join('\n');
   }
 
   async start(): Promise<void> {
     await sweepStale(this.runDir);
-    await this.createNetwork(await pickClientNet());
-    stageEtc(this.runDir, openndsConfig(this.options, this.links.lan, this.gatewayName, this.faskey), this.options);
+    const net = await pickClientNet();
+    [this.clientIp, this.gatewayLanIp] = [`${net}.10`, `${net}.1`];
+    const { namespaces: ns, links } = this;
+    await run(['sh', '-c', NETWORK, 'network', ns.client, ns.gateway, links.client, links.lan, links.wan, links.root, this.clientMac, net]);
+    if (this.options.hosts !== undefined) {
+      // `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the same names.
+      mkdirSync(join('/etc/netns', ns.client), { recursive: true });
+      writeFileSync(join('/etc/netns', ns.client, 'hosts'), hostsFile(this.options.hosts));
+    }
+    stageEtc(this.runDir, openndsConfig(this.options, links.lan, this.gatewayName, this.faskey), this.options);
     // openNDS only serves clients holding a DHCP lease; it greps /tmp/dhcp.leases (dnsmasq format).
     const lease = `${Math.floor(Date.now() / 1000) + 86_400} ${this.clientMac} ${this.clientIp} passby-client *`;
     const unshare = ['unshare', '--mount', '--pid', '--kill-child', '--mount-proc', '--propagation', 'private'];
-    const child = spawn('ip', ['netns', 'exec', this.namespaces.gateway, ...unshare, 'bash', '-c', GATEWAY_INIT, 'passby-lab', this.runDir], {
+    const child = spawn('ip', ['netns', 'exec', ns.gateway, ...unshare, 'bash', '-c', GATEWAY_INIT, 'gateway', this.runDir], {
       env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(this.options.debugLevel ?? 2) },
     });
     this.gateway = child;
@@ -307,17 +314,6 @@ export class OpenndsLab {
       const status = await this.exec(['ndsctl', 'status'], 'gateway');
       return status.code === 0 && status.stdout.includes('openNDS Status') ? true : undefined;
     });
-  }
-
-  private async createNetwork(net: string): Promise<void> {
-    [this.clientIp, this.gatewayLanIp] = [`${net}.10`, `${net}.1`];
-    const { client: C, gateway: G } = this.namespaces;
-    const { client: C0, lan: G0, wan: G1, root: I0 } = this.links;
-    await run(['sh', '-c', NETWORK, 'passby-lab', C, G, C0, G0, G1, I0, this.clientMac, net]);
-    if (this.options.hosts === undefined) return;
-    // `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the same names.
-    mkdirSync(join('/etc/netns', C), { recursive: true });
-    writeFileSync(join('/etc/netns', C, 'hosts'), hostsFile(this.options.hosts));
   }
 
   async stop(): Promise<void> {
@@ -337,9 +333,13 @@ export class OpenndsLab {
     this.gateway?.kill('SIGKILL'); // unshare --kill-child takes the gateway's pid namespace with it
     // Deleting the root end removes its peer at once; the namespaces take their own veths with them.
     for (const args of [['link', 'del', this.links.root], ['netns', 'del', this.namespaces.client], ['netns', 'del', this.namespaces.gateway]]) {
-      try { execFileSync('ip', args, { stdio: 'ignore', env: { PATH } }); } catch { /* never created or already gone */ }
+      try {
+        execFileSync('ip', args, { stdio: 'ignore', env: { PATH } });
+      } catch {
+        // never created, or already gone
+      }
     }
-    rmSync(join('/etc/netns', this.namespaces.client), { recursive: true, force: true });
+    removeClientHosts(this.namespaces.client);
     rmSync(this.runDir, { recursive: true, force: true });
     this.lock.stdin.end();
   }
