@@ -41,8 +41,8 @@ export class LoginLogService {
   }
 }
 
-const csvCell = (value: unknown): string => {
-  const s = value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '');
+const csvCell = (value: string | Date | Record<string, unknown>): string => {
+  const s = value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value);
   // Leading =,+,-,@ would run as formulas in spreadsheets.
   const safe = /^[=+\-@]/.test(s) && !/^\+\d+$/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -78,7 +78,7 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
   });
 
   /** Loads the flow, checks its CSRF token, runs the step, and answers PRG-style or inline. */
-  const step = (action: (flow: FlowState, req: Request) => Promise<Next | void>) => async (req: Request<{ flowId: string }>, res: Response) => {
+  const step = (action: (flow: FlowState, req: Request) => Promise<Next | undefined>) => async (req: Request<{ flowId: string }>, res: Response) => {
     const flow = await deps.portal.load(req.params.flowId);
     const body = req.body as Record<string, unknown> | undefined;
     try {
@@ -94,10 +94,22 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     }
   };
 
-  router.post('/portal/f/:flowId/phone', form, step((flow, req) => deps.portal.submitPhone(flow, (req.body as Record<string, unknown>).phone, req.ip)));
-  router.post('/portal/f/:flowId/resend', form, step((flow, req) => deps.portal.resend(flow, req.ip)));
-  router.post('/portal/f/:flowId/change-number', form, step((flow) => deps.portal.changeNumber(flow)));
-  router.post('/portal/f/:flowId/code', form, step((flow, req) => deps.portal.submitCode(flow, (req.body as Record<string, unknown>).code)));
+  router.post('/portal/f/:flowId/phone', form, step(async (flow, req) => {
+    await deps.portal.submitPhone(flow, (req.body as Record<string, unknown>).phone, req.ip);
+    return undefined;
+  }));
+  router.post('/portal/f/:flowId/resend', form, step(async (flow, req) => {
+    await deps.portal.resend(flow, req.ip);
+    return undefined;
+  }));
+  router.post('/portal/f/:flowId/change-number', form, step(async (flow) => {
+    await deps.portal.changeNumber(flow);
+    return undefined;
+  }));
+  router.post('/portal/f/:flowId/code', form, step(async (flow, req) => {
+    await deps.portal.submitCode(flow, (req.body as Record<string, unknown>).code);
+    return undefined;
+  }));
   router.post(
     '/portal/f/:flowId/consent',
     form,
@@ -122,7 +134,10 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     }),
   );
   router.post('/portal/f/:flowId/connect', form, step((flow) => deps.signIn.connectReturning(flow, (f) => deps.portal.recognise(f))));
-  router.post('/portal/f/:flowId/not-me', form, step((flow) => deps.signIn.notMe(flow)));
+  router.post('/portal/f/:flowId/not-me', form, step(async (flow) => {
+    await deps.signIn.notMe(flow);
+    return undefined;
+  }));
 
   router.use('/portal', portalErrorPage);
   return router;

@@ -83,13 +83,13 @@ function useLab(options: () => OpenndsLabOptions): { lab: () => OpenndsLab; inte
     const started = performance.now();
     lab = await startOpenndsLab(options());
     internet = await startInternetHost();
-    console.log(`# openNDS lab up in ${Math.round(performance.now() - started)} ms`);
+    console.log(`openNDS lab up in ${Math.round(performance.now() - started)} ms`);
   });
   after(async () => {
     await internet?.close();
     const stopping = performance.now();
     await lab?.stop();
-    console.log(`# openNDS lab stopped in ${Math.round(performance.now() - stopping)} ms`);
+    console.log(`openNDS lab stopped in ${Math.round(performance.now() - stopping)} ms`);
   });
   return { lab: () => lab!, internet: () => internet! };
 }

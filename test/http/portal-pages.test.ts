@@ -123,7 +123,12 @@ describe('captive portal without an SMS provider (development)', () => {
     const database = await createTestDatabase();
     const prefix = testPrefix();
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _e, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const config = testConfig({ NODE_ENV: 'development', DATABASE_URL: database.url, QUEUE_PREFIX: prefix });
     const factory = createRedisFactory(TEST_REDIS_URL);
     try {

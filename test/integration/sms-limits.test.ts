@@ -105,7 +105,7 @@ describe('SmsLimits', () => {
   const dailyCaps: [reason: string, pin: (shared: SmsSendRequest) => Partial<SmsSendRequest>, policy: Partial<SmsPolicy>, cap: number][] = [
     ['phone_daily', (s) => ({ phone: s.phone }), {}, 5],
     ['device_daily', (s) => ({ deviceHash: s.deviceHash }), {}, 5],
-    ['ip_daily', (s) => ({ ip: s.ip }), {}, 20],
+    ['ip_daily', (s) => ({ ip: s.ip }), { perIpPerDay: 20 }, 20],
     ['venue_daily', (s) => ({ venueId: s.venueId }), { perVenuePerDay: 7 }, 7],
   ];
   for (const [reason, pin, policy, cap] of dailyCaps) {

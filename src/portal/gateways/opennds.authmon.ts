@@ -100,7 +100,9 @@ const count = (value: number | undefined): number => (value === undefined || !Nu
 export function formatAuthEntry(entry: AuthmonEntry): string {
   if (!HEX64.test(entry.rhid)) throw new AppError('INTERNAL', 'authmon entry rhid must be 64 lower-case hex');
   const { limits } = entry;
-  const numbers = [limits.sessionMinutes, limits.uploadKbps, limits.downloadKbps, limits.uploadQuotaKb, limits.downloadQuotaKb].map(count);
+  // Round a short session up: 0 would hand the client the gateway's default session instead.
+  const minutes = limits.sessionMinutes > 0 ? Math.ceil(limits.sessionMinutes) : 0;
+  const numbers = [minutes, limits.uploadKbps, limits.downloadKbps, limits.uploadQuotaKb, limits.downloadQuotaKb].map(count);
   return [entry.rhid, ...numbers, Buffer.from(entry.custom ?? 'na', 'utf8').toString('base64')].join(' ');
 }
 
@@ -175,8 +177,7 @@ export class AuthmonQueue {
   /** Queues an authorisation; `gatewayHash` (from the landing) becomes the hash the next polls must carry. */
   async enqueue(gatewayId: string, entry: AuthmonEntry & { gatewayHash?: string }, ttlSeconds: number): Promise<void> {
     const { gatewayHash: hash, ...rest } = entry;
-    const stored = storedEntrySchema.parse(rest);
-    formatAuthEntry(stored);
+    const stored = validate(storedEntrySchema, rest, 'authmon entry');
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new AppError('INTERNAL', 'authmon ttl must be a whole number of seconds');
     if (hash !== undefined && !HEX64.test(hash)) throw new AppError('INTERNAL', 'gateway hash must be 64 lower-case hex');
     const keys = [this.key(gatewayId, 'pending'), this.key(gatewayId, `entry:${stored.rhid}`), this.key(gatewayId, 'gatewayhash')];

@@ -1,8 +1,8 @@
 /**
  * openNDS 9.10 FAS landing, levels 1-3: pure decoding and the auth URL.
  *
- * Checked against the installed openNDS 9.10.0 (src/http_microhttpd.c
- * construct_querystring, /etc/opennds/fas-*.php):
+ * Checked against the installed openNDS 9.10.0 (its scripts, /etc/opennds/fas-*.php,
+ * a real run in network namespaces) and its source (http_microhttpd.c construct_querystring):
  * - level 1: `?fas=<base64 of "k=v, k=v, ...">`, no `authdir` field;
  * - levels 2/3: the gateway runs PHP `base64_encode(openssl_encrypt($query,
  *   'aes-256-cbc', $faskey, 0, $iv))` and sends `?fas=<that>&iv=<iv>`, where
@@ -14,7 +14,8 @@
  *   fields print as `(null)` (glibc), e.g. `themespec=(null), (null)(null)(null)(null)`
  *   at the end (seen from a real 9.10.0 gateway).
  * The `fas` value is put into the URL without percent-encoding, so a `+` in it
- * reaches us as a space after query parsing: we turn spaces back into `+`.
+ * reaches us as a space after query parsing: we turn spaces back into `+`. Only
+ * level 1 can carry one (e.g. from a `~` in originurl): base64 of base64 text never does.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -89,8 +90,8 @@ export function isGatewayAddress(value: string): boolean {
   return isIP(host) !== 0 && port >= 1 && port <= 65_535;
 }
 
-/** An absolute http(s) URL or undefined; anything else is refused so we never redirect to `javascript:` and friends. */
-export function httpUrlOrThrow(value: string, what: string): string {
+/** The URL normalised when it is absolute http(s); anything else is refused so we never redirect to `javascript:` and friends. */
+function httpUrlOrThrow(value: string, what: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -159,7 +160,7 @@ function decrypt(fas: string, iv: string, faskey: string): string {
   }
 }
 
-/** "k=v, k=v": the first '=' splits; tokens without one (openNDS may print empty custom fields) are ignored. */
+/** "k=v, k=v": the first '=' splits; tokens without one (the "(null)(null)…" of unset custom lists) are ignored. */
 function splitPairs(decoded: string): Map<string, string> {
   const pairs = new Map<string, string>();
   for (const token of decoded.split(', ')) {
@@ -210,8 +211,8 @@ function toPayload(pairs: Map<string, string>): FasPayload {
   if (authdir !== undefined && !AUTHDIR.test(authdir)) throw bad('authdir has unexpected characters');
   const origin = optionalText(pairs, 'originurl', MAX_URL);
   const gatewayurl = optionalText(pairs, 'gatewayurl', MAX_URL);
-  const extra: Record<string, string> = {};
-  for (const [key, value] of pairs) if (!(KNOWN as readonly string[]).includes(key)) extra[key] = value;
+  // fromEntries defines own properties: a key such as "__proto__" stays plain data.
+  const extra = Object.fromEntries([...pairs].filter(([key]) => !(KNOWN as readonly string[]).includes(key)));
   return {
     hid,
     clientip,

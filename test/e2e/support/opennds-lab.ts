@@ -1,19 +1,16 @@
 /**
- * The real openNDS 9.10 gateway between a client network namespace and the root namespace,
- * which plays the internet, so the test process can serve the FAS/portal itself:
- *   client netns <net>.10/24 <-> gateway netns <net>.1 | 198.51.100.1 <-> root 198.51.100.2
- * <net> is 192.0.2 unless the root namespace already routes it (this machine's uplink is
- * 192.0.2.0/24), then 203.0.113: always use lab.clientIp / lab.gatewayLanIp.
- * Labs are serialised host-wide by a flock: each puts 198.51.100.2 and a route to the client
- * subnet into the root namespace. openNDS runs in private mount and pid namespaces (overlay
- * on /etc, tmpfs on /tmp and /run) because its scripts rewrite /etc/hosts and
- * /etc/dnsmasq.conf, keep state and the ndsctl socket in /tmp, and kill every authmon.sh
- * on the host by name. CI runs as root with the packages installed and must never skip;
- * skipReason() is for laptops.
+ * The real openNDS 9.10 gateway between a client netns and the root namespace, which plays the internet
+ * (so the test process serves the FAS/portal itself): client <net>.10 <-> gateway <net>.1 | 198.51.100.1
+ * <-> root 198.51.100.2. <net> is 192.0.2 unless the root namespace routes it already (this machine's uplink
+ * is 192.0.2.0/24), then 203.0.113: use lab.clientIp / lab.gatewayLanIp. Labs are serialised host-wide by a
+ * flock, as each puts 198.51.100.2 and a route to <net> into the root namespace. openNDS runs in private
+ * mount and pid namespaces: its scripts rewrite /etc/hosts and /etc/dnsmasq.conf, keep state and the ndsctl
+ * socket in /tmp, and kill every authmon.sh on the host by name. CI (root, packages installed) must not skip.
  */
-import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +20,6 @@ export const INTERNET_IP = '198.51.100.2';
 export const INTERNET_BODY = '<h1>passby-lab internet: you are online</h1>';
 const WAN = { gateway: '198.51.100.1', net: '198.51.100.0/24' };
 const CLIENT_NETS = ['192.0.2', '203.0.113'];
-const OURS = /^pbl[0-9a-f]{4}-/;
 const RUN_DIR_PREFIX = join(tmpdir(), 'passby-opennds-lab-');
 const LOCK_FILE = join(tmpdir(), 'passby-opennds-lab.lock');
 const PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
@@ -48,14 +44,13 @@ export interface CurlResult { status: number; headers: Record<string, string>; b
 export interface NdsctlJson { client_list_length?: string; clients?: Record<string, { mac: string; ip: string; state: string; token: string }> }
 export interface InternetHost { url: string; requests: () => number; close: () => Promise<void> }
 
+/** Never rejects: callers look at the exit code. */
 export function execCommand(cmd: string[], extraPath = ''): Promise<ExecResult> {
   const [file = '', ...args] = cmd;
   const options = { timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, PATH: `${extraPath}${PATH}` } };
-  return new Promise((resolve) =>
-    execFile(file, args, options, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr || (error?.message ?? '') }),
-    ),
-  );
+  return new Promise((resolve) => execFile(file, args, options, (error, stdout, stderr) => {
+    resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr || (error?.message ?? '') });
+  }));
 }
 
 async function run(cmd: string[]): Promise<string> {
@@ -71,21 +66,14 @@ export function skipReason(): string | undefined {
   const missing = tools.filter((bin) => !PATH.split(':').some((dir) => dir !== '' && existsSync(join(dir, bin))));
   if (missing.length > 0) return `the openNDS lab needs ${missing.join(', ')} (apt-get install opennds iptables curl)`;
   if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the openNDS lab needs overlayfs';
-  try {
-    execFileSync('unshare', ['--net', '--mount', 'true'], { stdio: 'ignore', env: { PATH } });
-    return undefined;
-  } catch {
-    return 'network/mount namespaces are not available here';
-  }
+  const namespaces = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', 'true'], { stdio: 'ignore', env: { PATH } });
+  return namespaces.status === 0 ? undefined : 'network/mount/pid namespaces are not available here';
 }
 
 /** A plain web page on 198.51.100.2 (start the lab first: the address lives on its veth). */
 export async function startInternetHost(port = 80): Promise<InternetHost> {
   let requests = 0;
-  const server = createServer((_req, res) => {
-    requests += 1;
-    res.writeHead(200, { 'content-type': 'text/html' }).end(INTERNET_BODY);
-  });
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(INTERNET_BODY, () => (requests += 1)));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, INTERNET_IP, resolve));
   const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()).closeAllConnections());
   return { url: `http://${INTERNET_IP}${port === 80 ? '' : `:${port}`}/`, requests: () => requests, close };
@@ -102,45 +90,26 @@ async function acquireLock(): Promise<ChildProcessWithoutNullStreams> {
   return holder;
 }
 
-function removeClientHosts(ns: string): void {
-  rmSync(join('/etc/netns', ns), { recursive: true, force: true });
-  if (existsSync('/etc/netns') && readdirSync('/etc/netns').length === 0) rmSync('/etc/netns', { recursive: true });
-}
+/** Removes what a SIGKILLed run left ($1: our own run dir); its processes died with it (GATEWAY_INIT). */
+const SWEEP = String.raw`for ns in $(ip netns list | grep -o '^pbl[0-9a-f]\{4\}-[cg]\b'); do
+  kill -KILL $(ip netns pids $ns) 2>/dev/null || true; ip netns del $ns; rm -rf /etc/netns/$ns; done
+for link in $(ip -o link show | grep -o 'pbl[0-9a-f]\{4\}-i0'); do ip link del $link; done
+for dir in ${RUN_DIR_PREFIX}*; do [ "$dir" = "$1" ] || rm -rf "$dir"; done`;
 
-/** Removes what crashed runs left behind (their processes die with the test process); safe under the lock. */
-async function sweepStale(ownRunDir: string): Promise<void> {
-  for (const name of (await run(['ip', 'netns', 'list'])).split('\n').map((line) => line.split(' ')[0] ?? '')) {
-    if (!OURS.test(name)) continue;
-    const pids = (await execCommand(['ip', 'netns', 'pids', name])).stdout.split('\n').filter((pid) => pid !== '');
-    if (pids.length > 0) await execCommand(['kill', '-KILL', ...pids]);
-    await execCommand(['ip', 'netns', 'del', name]);
-    removeClientHosts(name);
-  }
-  for (const { ifname } of JSON.parse(await run(['ip', '-j', 'link', 'show'])) as { ifname: string }[]) {
-    if (OURS.test(ifname)) await execCommand(['ip', 'link', 'del', ifname]);
-  }
-  for (const dir of readdirSync(tmpdir()).map((name) => join(tmpdir(), name))) {
-    if (dir.startsWith(RUN_DIR_PREFIX) && dir !== ownRunDir) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const ipToInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-function overlaps(a: string, b: string): boolean {
-  const [[ipA = '', lenA = '32'], [ipB = '', lenB = '32']] = [a.split('/'), b.split('/')];
-  const block = 2 ** (32 - Math.min(Number(lenA), Number(lenB)));
-  return Math.floor(ipToInt(ipA) / block) === Math.floor(ipToInt(ipB) / block);
+/** A subnet is taken when a route other than the default covers it or lies inside it. */
+async function isRouted(net: string): Promise<boolean> {
+  const [inside, covering] = await Promise.all(['root', 'match'].map((how) => run(['ip', '-4', 'route', 'show', 'table', 'all', how, net])));
+  return `${inside}${covering}`.split('\n').some((line) => line.trim() !== '' && !line.startsWith('default'));
 }
 
 async function pickClientNet(): Promise<string> {
-  const routes = JSON.parse(await run(['ip', '-j', '-4', 'route', 'show', 'table', 'all'])) as { dst: string }[];
-  const used = routes.map((route) => route.dst).filter((dst) => /^\d/.test(dst));
-  if (used.some((dst) => overlaps(dst, WAN.net))) throw new Error(`${WAN.net} is already routed in the root namespace`);
-  const net = CLIENT_NETS.find((candidate) => !used.some((dst) => overlaps(dst, `${candidate}.0/24`)));
-  if (net === undefined) throw new Error(`all of ${CLIENT_NETS.join(', ')} are routed in the root namespace`);
-  return net;
+  if (await isRouted(WAN.net)) throw new Error(`${WAN.net} is already routed in the root namespace`);
+  for (const net of CLIENT_NETS) if (!(await isRouted(`${net}.0/24`))) return net;
+  throw new Error(`all of ${CLIENT_NETS.join(', ')} are routed in the root namespace`);
 }
 
-/** $1 client ns, $2 gateway ns, $3 client veth, $4 gateway LAN veth, $5 gateway WAN veth, $6 root veth, $7 client MAC, $8 net. */
+/** $1 client ns, $2 gateway ns, $3 client veth, $4 gateway LAN veth, $5 gateway WAN veth, $6 root veth,
+ * $7 client MAC, $8 client net (a.b.c), $9 extra /etc/hosts lines for the client. */
 const NETWORK = String.raw`set -e
 ip netns add $1; ip netns add $2
 ip link add $3 netns $1 address $7 type veth peer name $4 netns $2
@@ -150,24 +119,30 @@ ip addr add ${INTERNET_IP}/24 dev $6
 for l in lo $3; do ip -n $1 link set $l up; done; for l in lo $4 $5; do ip -n $2 link set $l up; done; ip link set $6 up
 ip route add $8.0/24 via ${WAN.gateway} dev $6
 ip -n $1 route add default via $8.1; ip -n $2 route add default via ${INTERNET_IP}
-ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1`;
+ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1
+# ip netns exec bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the gateway's extra names.
+if [ -n "$9" ]; then mkdir -p /etc/netns/$1; { cat /etc/hosts; printf '%s' "$9"; } > /etc/netns/$1/hosts; fi`;
 
 /**
- * pid 1 of the gateway's pid namespace ($1 = run dir). The overlay and tmpfs mounts keep openNDS's
- * writes off the host. It stops openNDS when our stdin closes (the test process ended, even by a
- * crash); when it exits the kernel kills everything left in the namespace (authmon, scripts).
+ * pid 1 of the gateway's pid namespace ($1 = run dir): /etc is an overlay holding our opennds.conf, hosts and
+ * CA bundle, /tmp and /run are private. It stops openNDS when our stdin closes (the test process ended, even by
+ * a crash); when it exits the kernel kills everything left in the namespace (authmon, scripts).
  */
 const GATEWAY_INIT = String.raw`set -e
-mount -t tmpfs passby-lab "$1/mnt"; mkdir "$1/mnt/upper" "$1/mnt/work"; cp -a "$1/etc/." "$1/mnt/upper/"
-mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$1/mnt/upper,workdir=$1/mnt/work" /etc
+up="$1/mnt/upper"; mkdir -p "$1/mnt"; mount -t tmpfs passby-lab "$1/mnt"; mkdir -p "$up/opennds" "$1/mnt/work"
+printf '%s' "$OPENNDS_CONF" > "$up/opennds/opennds.conf"; { cat /etc/hosts; printf '%s' "$EXTRA_HOSTS"; } > "$up/hosts"
+# authmon POSTs with PHP's https stream, which verifies against the system bundle.
+bundle=ssl/certs/ca-certificates.crt; if [ -n "$TRUSTED_CA" ]; then mkdir -p "$up/ssl/certs"; { cat /etc/$bundle; printf '\n%s\n' "$TRUSTED_CA"; } > "$up/$bundle"; fi
+mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$up,workdir=$1/mnt/work" /etc
 mount -t tmpfs passby-lab-tmp /tmp; mount -t tmpfs passby-lab-run /run; mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
 for t in "" -save -restore; do ln -s "$(command -v iptables-legacy$t)" ${GATEWAY_BIN}/iptables$t; done
-ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl
-printf '%s\n' "$LEASE" > /tmp/dhcp.leases
-export PATH=${GATEWAY_BIN}:$PATH
-exec 3<&0
+# The watchdog looks for openNDS's rules with nft (blind to legacy rules), retries for 4 s while ndsctl stalls, then runs
+# "systemctl restart opennds"; dnsconfig.sh restarts dnsmasq with systemctl too. Answer the check; make systemctl a no-op.
+printf '#!/bin/sh\ncase "$*" in *"filter ndsNET") echo "chain ndsNET {}";; *) exec %s "$@";; esac\n' "$(command -v nft || command -v false)" > ${GATEWAY_BIN}/nft
+chmod +x ${GATEWAY_BIN}/nft; ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl
+printf '%s\n' "$LEASE" > /tmp/dhcp.leases; export PATH=${GATEWAY_BIN}:$PATH
 opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null & nds=$!
-cat <&3 >/dev/null &
+exec 3<&0; cat <&3 >/dev/null &
 wait -n || true
 kill -TERM $nds 2>/dev/null && wait $nds || true`;
 
@@ -183,27 +158,10 @@ function openndsConfig(options: OpenndsLabOptions, lanIf: string, gatewayName: s
   return [...lines, ...(options.extraConfig ?? []), 'FirewallRuleSet users-to-router {', ...rules, '}', ''].join('\n');
 }
 
-const hostsFile = (extra: Record<string, string>): string =>
-  `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n${Object.entries(extra).map(([name, ip]) => `${ip} ${name}\n`).join('')}`;
-
-/** Files GATEWAY_INIT copies into the overlay's upper layer, i.e. the gateway's private /etc. */
-function stageEtc(runDir: string, config: string, options: OpenndsLabOptions): void {
-  const etc = (path: string, content: string): void => {
-    mkdirSync(join(runDir, 'etc', path, '..'), { recursive: true });
-    writeFileSync(join(runDir, 'etc', path), content);
-  };
-  mkdirSync(join(runDir, 'mnt'));
-  etc('opennds/opennds.conf', config);
-  etc('hosts', hostsFile(options.hosts ?? {}));
-  if (options.trustedCaPem === undefined) return;
-  // authmon POSTs with PHP's https stream, which verifies against the system bundle.
-  const bundle = '/etc/ssl/certs/ca-certificates.crt';
-  etc(bundle.slice('/etc/'.length), `${existsSync(bundle) ? readFileSync(bundle, 'utf8') : ''}\n${options.trustedCaPem.trim()}\n`);
-}
+const hostLines = (hosts: Record<string, string> = {}): string => Object.entries(hosts).map(([name, ip]) => `${ip} ${name}\n`).join('');
 
 async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (const deadline = Date.now() + timeoutMs; ; ) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -216,26 +174,24 @@ const unstopped = new Set<OpenndsLab>();
 process.once('exit', () => unstopped.forEach((lab) => lab.teardown()));
 
 export class OpenndsLab {
+  private readonly id = randomBytes(2).toString('hex'); // names are pbl<id>-*: unique per run, <= 15 chars
   readonly internetIp = INTERNET_IP;
-  readonly clientMac: string;
+  readonly namespaces = { client: `pbl${this.id}-c`, gateway: `pbl${this.id}-g` };
+  readonly clientMac = `02:00:5e:${this.id.slice(0, 2)}:${this.id.slice(2)}:10`;
   readonly gatewayName: string;
   readonly faskey: string | undefined;
-  readonly namespaces: { client: string; gateway: string };
   clientIp = '';
   gatewayLanIp = '';
-  private readonly links: { client: string; lan: string; wan: string; root: string };
+  private readonly links = { client: `pbl${this.id}-c0`, lan: `pbl${this.id}-g0`, wan: `pbl${this.id}-g1`, root: `pbl${this.id}-i0` };
   private readonly runDir = mkdtempSync(RUN_DIR_PREFIX);
   private readonly output: string[] = [];
   private gateway: ChildProcessWithoutNullStreams | undefined;
   private initPid = 0;
   private curls = 0;
+  private createdNetnsDir = false;
 
   constructor(private readonly options: OpenndsLabOptions, private readonly lock: ChildProcessWithoutNullStreams) {
-    const id = randomBytes(2).toString('hex');
-    this.namespaces = { client: `pbl${id}-c`, gateway: `pbl${id}-g` };
-    this.links = { client: `pbl${id}-c0`, lan: `pbl${id}-g0`, wan: `pbl${id}-g1`, root: `pbl${id}-i0` };
-    this.clientMac = `02:00:5e:${id.slice(0, 2)}:${id.slice(2)}:10`;
-    this.gatewayName = options.gatewayName ?? `passby-lab-${id}`;
+    this.gatewayName = options.gatewayName ?? `passby-lab-${this.id}`;
     this.faskey = options.faskey ?? (options.fasPort === undefined ? undefined : randomBytes(16).toString('hex'));
     unstopped.add(this);
   }
@@ -262,11 +218,7 @@ export class OpenndsLab {
   ndsctlJson(): Promise<NdsctlJson> {
     return waitUntil('ndsctl json', 10_000, async () => {
       const { stdout } = await this.exec(['ndsctl', 'json'], 'gateway');
-      try {
-        return JSON.parse(stdout) as NdsctlJson;
-      } catch {
-        return undefined;
-      }
+      return stdout.trimStart().startsWith('{') ? (JSON.parse(stdout) as NdsctlJson) : undefined;
     });
   }
 
@@ -286,22 +238,19 @@ export class OpenndsLab {
   }
 
   async start(): Promise<void> {
-    await sweepStale(this.runDir);
+    await run(['sh', '-c', SWEEP, 'sweep', this.runDir]);
     const net = await pickClientNet();
     [this.clientIp, this.gatewayLanIp] = [`${net}.10`, `${net}.1`];
-    const { namespaces: ns, links } = this;
-    await run(['sh', '-c', NETWORK, 'network', ns.client, ns.gateway, links.client, links.lan, links.wan, links.root, this.clientMac, net]);
-    if (this.options.hosts !== undefined) {
-      // `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the same names.
-      mkdirSync(join('/etc/netns', ns.client), { recursive: true });
-      writeFileSync(join('/etc/netns', ns.client, 'hosts'), hostsFile(this.options.hosts));
-    }
-    stageEtc(this.runDir, openndsConfig(this.options, links.lan, this.gatewayName, this.faskey), this.options);
+    const { namespaces: ns, links, options } = this;
+    this.createdNetnsDir = options.hosts !== undefined && !existsSync('/etc/netns');
+    const hosts = hostLines(options.hosts);
+    await run(['sh', '-c', NETWORK, 'network', ns.client, ns.gateway, links.client, links.lan, links.wan, links.root, this.clientMac, net, hosts]);
+    const config = openndsConfig(options, links.lan, this.gatewayName, this.faskey);
     // openNDS only serves clients holding a DHCP lease; it greps /tmp/dhcp.leases (dnsmasq format).
     const lease = `${Math.floor(Date.now() / 1000) + 86_400} ${this.clientMac} ${this.clientIp} passby-client *`;
     const unshare = ['unshare', '--mount', '--pid', '--kill-child', '--mount-proc', '--propagation', 'private'];
     const child = spawn('ip', ['netns', 'exec', ns.gateway, ...unshare, 'bash', '-c', GATEWAY_INIT, 'gateway', this.runDir], {
-      env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(this.options.debugLevel ?? 2) },
+      env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(options.debugLevel ?? 2), OPENNDS_CONF: config, EXTRA_HOSTS: hosts, TRUSTED_CA: options.trustedCaPem ?? '' },
     });
     this.gateway = child;
     child.unref();
@@ -319,10 +268,9 @@ export class OpenndsLab {
   async stop(): Promise<void> {
     if (!unstopped.has(this)) return;
     const gateway = this.gateway;
-    if (gateway !== undefined && gateway.exitCode === null && gateway.signalCode === null) {
-      const exited = new Promise((resolve) => gateway.once('exit', resolve));
+    if (gateway?.exitCode === null && gateway.signalCode === null) {
       gateway.stdin.end(); // GATEWAY_INIT then stops openNDS with SIGTERM
-      await Promise.race([exited, sleep(5_000, undefined, { ref: false })]);
+      await Promise.race([once(gateway, 'exit'), sleep(5_000, undefined, { ref: false })]);
     }
     this.teardown();
   }
@@ -332,14 +280,10 @@ export class OpenndsLab {
     unstopped.delete(this);
     this.gateway?.kill('SIGKILL'); // unshare --kill-child takes the gateway's pid namespace with it
     // Deleting the root end removes its peer at once; the namespaces take their own veths with them.
-    for (const args of [['link', 'del', this.links.root], ['netns', 'del', this.namespaces.client], ['netns', 'del', this.namespaces.gateway]]) {
-      try {
-        execFileSync('ip', args, { stdio: 'ignore', env: { PATH } });
-      } catch {
-        // never created, or already gone
-      }
-    }
-    removeClientHosts(this.namespaces.client);
+    const deletions = [['link', 'del', this.links.root], ['netns', 'del', this.namespaces.client], ['netns', 'del', this.namespaces.gateway]];
+    deletions.forEach((args) => spawnSync('ip', args, { stdio: 'ignore', env: { PATH } })); // harmless when never created
+    rmSync(join('/etc/netns', this.namespaces.client), { recursive: true, force: true });
+    if (this.createdNetnsDir) spawnSync('rmdir', ['/etc/netns'], { stdio: 'ignore' }); // only when empty
     rmSync(this.runDir, { recursive: true, force: true });
     this.lock.stdin.end();
   }
