@@ -65,8 +65,8 @@ export interface FakeOmada {
   close(): Promise<void>;
 }
 
-/** A CA and a server certificate for 127.0.0.1 / localhost, made with the openssl CLI in a throw-away directory. */
-export async function makeTestPki(): Promise<TestPki> {
+/** A CA and a server certificate for 127.0.0.1 / localhost (and `dnsNames`), made with the openssl CLI in a throw-away directory. */
+export async function makeTestPki(dnsNames: string[] = []): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'fake-omada-'));
   const at = (name: string): string => join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -74,7 +74,7 @@ export async function makeTestPki(): Promise<TestPki> {
     await run('openssl', ['req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '2',
       '-subj', '/CN=Fake Omada Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
     await run('openssl', ['req', ...ec, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=localhost']);
-    await writeFile(at('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+    await writeFile(at('ext.cnf'), `subjectAltName=IP:127.0.0.1,DNS:localhost${dnsNames.map((n) => `,DNS:${n}`).join('')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
     await run('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial',
       '-out', at('server.crt'), '-days', '2', '-extfile', at('ext.cnf')]);
     const [caCertPem, certPem, keyPem] = await Promise.all(['ca.crt', 'server.crt', 'server.key'].map((name) => readFile(at(name), 'utf8')));

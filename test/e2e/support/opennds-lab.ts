@@ -136,10 +136,9 @@ bundle=ssl/certs/ca-certificates.crt; if [ -n "$TRUSTED_CA" ]; then mkdir -p "$u
 mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$up,workdir=$1/mnt/work" /etc
 mount -t tmpfs passby-lab-tmp /tmp; mount -t tmpfs passby-lab-run /run; mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
 for t in "" -save -restore; do ln -s "$(command -v iptables-legacy$t)" ${GATEWAY_BIN}/iptables$t; done
-# The watchdog looks for openNDS's rules with nft (blind to legacy rules), retries for 4 s while ndsctl stalls, then runs
-# "systemctl restart opennds"; dnsconfig.sh restarts dnsmasq with systemctl too. Answer the check; make systemctl a no-op.
+# The watchdog checks its rules with nft, blind to legacy ones: it would retry 4 s, then "systemctl restart opennds".
 printf '#!/bin/sh\ncase "$*" in *"filter ndsNET") echo "chain ndsNET {}";; *) exec %s "$@";; esac\n' "$(command -v nft || command -v false)" > ${GATEWAY_BIN}/nft
-chmod +x ${GATEWAY_BIN}/nft; ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl
+chmod +x ${GATEWAY_BIN}/nft; ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl # dnsconfig.sh restarts dnsmasq with it too
 printf '%s\n' "$LEASE" > /tmp/dhcp.leases; export PATH=${GATEWAY_BIN}:$PATH
 opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null & nds=$!
 exec 3<&0; cat <&3 >/dev/null &
@@ -187,7 +186,6 @@ export class OpenndsLab {
   private readonly output: string[] = [];
   private gateway: ChildProcessWithoutNullStreams | undefined;
   private initPid = 0;
-  private curls = 0;
   private createdNetnsDir = false;
 
   constructor(private readonly options: OpenndsLabOptions, private readonly lock: ChildProcessWithoutNullStreams) {
@@ -204,7 +202,7 @@ export class OpenndsLab {
 
   /** curl in the client netns with these extra args (-L follows redirects); throws when curl itself fails. */
   async curl(args: string[]): Promise<CurlResult> {
-    const file = join(this.runDir, `curl-${(this.curls += 1)}.body`);
+    const file = join(this.runDir, `curl-${randomBytes(4).toString('hex')}.body`);
     const result = await this.exec(['curl', '-sS', '--max-time', '15', '-o', file, '-w', '%{json}\n%{header_json}', ...args], 'client');
     if (result.code !== 0) throw new Error(`curl ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}\n${this.logs().slice(-3000)}`);
     const [summary = '{}', ...headerJson] = result.stdout.split('\n');
