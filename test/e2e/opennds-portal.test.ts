@@ -24,12 +24,13 @@ for (const level of [1, 3] as const) {
     let host: PortalHost;
     let lab: OpenndsLab;
     let internet: InternetHost;
-    let caDir: string | undefined;
     let tls: string[] = [];
+    const stops: (() => Promise<void> | void)[] = [];
 
     before(async () => {
       if (reason) throw new Error(`CI must run the openNDS end-to-end test: ${reason}`);
       host = await createPortalHost(level);
+      stops.push(() => host.close());
       lab = await startOpenndsLab({
         fasLevel: level,
         fasPort: host.port,
@@ -46,25 +47,26 @@ for (const level of [1, 3] as const) {
             }
           : {}),
       });
+      stops.push(() => lab.stop());
       await host.listen();
       internet = await startInternetHost();
+      stops.push(() => internet.close());
       if (level === 3) {
         // authmon starts 5 s after openNDS with a `clear`, which drops anything queued before it.
         for (let i = 0; i < 60 && host.authmonPolls() < 2; i++) await sleep(250);
         assert.ok(host.authmonPolls() >= 2, `authmon never polled the portal${lab.logs().slice(-3000)}`);
       }
       if (host.pki) {
-        caDir = mkdtempSync(join(tmpdir(), 'passby-ca-'));
-        writeFileSync(join(caDir, 'ca.pem'), host.pki.caCertPem);
-        tls = ['--cacert', join(caDir, 'ca.pem')];
+        const dir = mkdtempSync(join(tmpdir(), 'passby-ca-'));
+        stops.push(() => rmSync(dir, { recursive: true, force: true }));
+        writeFileSync(join(dir, 'ca.pem'), host.pki.caCertPem);
+        tls = ['--cacert', join(dir, 'ca.pem')];
       }
     });
 
     after(async () => {
-      await internet?.close();
-      await lab?.stop();
-      await host?.close();
-      if (caDir) rmSync(caDir, { recursive: true, force: true });
+      // Only what `before` got to start, newest first.
+      for (const stop of stops.reverse()) await stop();
     });
 
     const why = () => `\n--- openNDS ---\n${lab.logs().slice(-4000)}`;
