@@ -81,6 +81,37 @@ describe('passby CLI resource commands', () => {
     assert.deepEqual(listed.venues, [{ venueId, name: 'Arcade', timezone: 'Europe/Paris' }]);
   });
 
+  it('prints the snippet to paste into each gateway, and a phone\'s login log', async () => {
+    const org = await json(['org', 'create', '--name', 'Config Org']);
+    const orgId = String(org.orgId);
+    const venue = await json(['venue', 'create', '--org', orgId, '--name', 'Hall', '--timezone', 'UTC']);
+    const opennds = await json(['gateway', 'create', '--org', orgId, '--venue', String(venue.venueId), '--kind', 'opennds', '--fas-level', '2']);
+    const faskey = (opennds.secrets as { faskey: string }).faskey;
+    const conf = await runPassby(['gateway', 'config', String(opennds.gatewayId)], { ...env, PUBLIC_URL: 'http://203.0.113.5:8080' });
+    assert.equal(conf.code, 0, conf.stderr);
+    assert.match(conf.stdout, new RegExp(`^faspath /portal/opennds/${String(opennds.gatewayId)}$`, 'm'));
+    assert.match(conf.stdout, /^fasremoteip 203\.0\.113\.5$/m);
+    assert.match(conf.stdout, /^fasport 8080$/m);
+    assert.match(conf.stdout, /^fas_secure_enabled 2$/m);
+    assert.ok(conf.stdout.includes(`faskey ${faskey}`));
+    assert.match(conf.stdout, /uci set opennds\.@opennds\[0\]\.faskey=/);
+
+    const omada = await json([
+      'gateway', 'create', '--org', orgId, '--venue', String(venue.venueId), '--kind', 'omada',
+      '--controller-url', 'https://omada.example:8043', '--operator', 'op', '--password', 'pw',
+    ]);
+    const omadaConf = await runPassby(['gateway', 'config', String(omada.gatewayId)], { ...env, PUBLIC_URL: 'https://wifi.example.com' });
+    assert.match(omadaConf.stdout, new RegExp(`https://wifi\\.example\\.com/portal/omada/${String(omada.gatewayId)}`));
+    const missing = await runPassby(['gateway', 'config', '00000000-0000-4000-8000-000000000000'], env);
+    assert.equal(missing.code, 1);
+
+    const logins = await json(['portal', 'logins', '--org', orgId, '--phone', '+447400123456']);
+    assert.deepEqual(logins, { phone: '+447400123456', logins: [], consents: [] });
+    const bad = await runPassby(['portal', 'logins', '--org', orgId, '--phone', '12'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /international format/);
+  });
+
   it('prints human-readable lines without --json', async () => {
     const result = await runPassby(['org', 'create', '--name', 'Human Org'], env);
     assert.equal(result.code, 0, result.stderr);
