@@ -22,6 +22,11 @@ export interface WrkOptions {
   ns?: string;
   /** Text every response body must contain; responses without it are counted in `unmarked`. */
   marker?: string;
+  /**
+   * Request paths (with query) cycled through, each thread from its own offset, e.g. one landing per
+   * client MAC; `url` then only names the server. Without them every request is `url` itself.
+   */
+  paths?: string[];
 }
 
 export interface WrkResult {
@@ -40,8 +45,12 @@ export interface WrkResult {
 /** Per-thread counters, summed in done() because each wrk thread has its own Lua state. */
 const COUNTING_SCRIPT = `
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) marker = args[1] or ""; statuses = {}; unmarked = 0 end
+function setup(thread) thread:set("offset", #threads); table.insert(threads, thread) end
+function init(args)
+  marker = args[1] or ""; statuses = {}; unmarked = 0; paths = {}
+  if args[2] ~= nil and args[2] ~= "" then for line in io.lines(args[2]) do paths[#paths + 1] = line end end
+  cursor = (offset * 7919) % math.max(#paths, 1)
+end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   if marker ~= "" and (body == nil or not string.find(body, marker, 1, true)) then unmarked = unmarked + 1 end
@@ -54,6 +63,14 @@ function done(summary, latency, requests)
   end
   for status, count in pairs(total) do io.write(string.format("passby-status %d %d\\n", status, count)) end
   io.write(string.format("passby-unmarked %d\\n", missing))
+end
+`;
+
+/** Only added with `paths`: a script with request() makes wrk build every request in Lua, a cost a static URL is spared. */
+const PATHS_SCRIPT = `
+function request()
+  cursor = cursor % #paths + 1
+  return wrk.format(nil, paths[cursor])
 end
 `;
 
@@ -92,11 +109,14 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
   const dir = mkdtempSync(join(tmpdir(), 'passby-wrk-'));
   try {
     const script = join(dir, 'count.lua');
-    writeFileSync(script, COUNTING_SCRIPT);
+    const paths = options.paths ?? [];
+    writeFileSync(script, paths.length > 0 ? COUNTING_SCRIPT + PATHS_SCRIPT : COUNTING_SCRIPT);
+    const pathsFile = join(dir, 'paths.txt');
+    writeFileSync(pathsFile, paths.map((path) => `${path}\n`).join(''));
     const threads = String(options.threads ?? Math.min(options.connections, 2));
     const wrk = ['wrk', '--latency', '--timeout', '10s', '-t', threads, '-c', String(options.connections), '-d', `${options.durationSeconds}s`];
     // wrk sends no User-Agent by default, and openNDS 9.10 segfaults on a preauth request without one.
-    const cmd = [...wrk, '-H', `User-Agent: ${USER_AGENT}`, '-s', script, url, '--', options.marker ?? ''];
+    const cmd = [...wrk, '-H', `User-Agent: ${USER_AGENT}`, '-s', script, url, '--', options.marker ?? '', paths.length > 0 ? pathsFile : ''];
     const result = await execCommand(options.ns === undefined ? cmd : ['ip', 'netns', 'exec', options.ns, ...cmd]);
     if (result.code !== 0) throw new Error(`wrk failed (${result.code}): ${result.stderr}${result.stdout}`);
     return parseWrkOutput(url, result.stdout);
@@ -106,8 +126,9 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
 }
 
 /** The built-in splash page under load, measured from the lab's client (the only place openNDS serves it). */
-export async function measureOpenndsSplash(options: { durationSeconds: number; connections: number }): Promise<WrkResult> {
-  const lab = await startOpenndsLab({ fasLevel: 0 });
+export async function measureOpenndsSplash(options: { durationSeconds: number; connections: number; threads?: number }): Promise<WrkResult> {
+  // Debug level 1 is openNDS's own default: the lab's usual level 2 logs every request, a cost a real gateway is spared.
+  const lab = await startOpenndsLab({ fasLevel: 0, debugLevel: 1 });
   try {
     // The intercepted request answers 307 to the splash page; measure that page, not the redirect.
     const intercepted = await lab.curl([`http://${INTERNET_IP}/`]);

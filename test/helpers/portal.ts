@@ -13,6 +13,17 @@ import { deletePrefix, testPrefix } from './redis.js';
 
 export const VERIFY_SID = `VA${'0'.repeat(32)}`;
 
+/** Environment that points the real Twilio SDK at a local fake (Verify for codes). */
+export function fakeTwilioEnv(twilio: FakeTwilio): Record<string, string> {
+  return {
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_VERIFY_SERVICE_SID: VERIFY_SID,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_BASE_URL: twilio.url,
+  };
+}
+
 export interface PortalTestContext {
   app: Express;
   services: Services;
@@ -34,11 +45,7 @@ export async function createPortalTestContext(env: Record<string, string> = {}):
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_VERIFY_SERVICE_SID: VERIFY_SID,
-    TWILIO_FROM: '+15005550006',
-    TWILIO_API_BASE_URL: twilio.url,
+    ...fakeTwilioEnv(twilio),
     ...env,
   });
   const factory = createRedisFactory(TEST_REDIS_URL);
