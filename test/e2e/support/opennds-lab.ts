@@ -120,6 +120,8 @@ for l in lo $3; do ip -n $1 link set $l up; done; for l in lo $4 $5; do ip -n $2
 ip route add $8.0/24 via ${WAN.gateway} dev $6
 ip -n $1 route add default via $8.1; ip -n $2 route add default via ${INTERNET_IP}
 ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1
+# openNDS exits unless its default gateway has an ARP entry (libopennds.sh gatewayroute): make one now.
+ip netns exec $2 curl -s -o /dev/null -m 2 http://${INTERNET_IP}:9/ || true
 # ip netns exec bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the gateway's extra names.
 if [ -n "$9" ]; then mkdir -p /etc/netns/$1; { cat /etc/hosts; printf '%s' "$9"; } > /etc/netns/$1/hosts; fi`;
 
@@ -136,8 +138,8 @@ bundle=ssl/certs/ca-certificates.crt; if [ -n "$TRUSTED_CA" ]; then mkdir -p "$u
 mount -t overlay passby-lab-etc -o "lowerdir=/etc,upperdir=$up,workdir=$1/mnt/work" /etc
 mount -t tmpfs passby-lab-tmp /tmp; mount -t tmpfs passby-lab-run /run; mkdir -p /run/tmpfiles.d ${GATEWAY_BIN}
 for t in "" -save -restore; do ln -s "$(command -v iptables-legacy$t)" ${GATEWAY_BIN}/iptables$t; done
-# The watchdog checks its rules with nft, blind to legacy ones: it would retry 4 s, then "systemctl restart opennds".
-printf '#!/bin/sh\ncase "$*" in *"filter ndsNET") echo "chain ndsNET {}";; *) exec %s "$@";; esac\n' "$(command -v nft || command -v false)" > ${GATEWAY_BIN}/nft
+# The watchdog checks its chains with nft, blind to legacy ones: it would retry 4 s, then "systemctl restart opennds".
+printf '#!/bin/sh\ncase "$*" in *"list chain ip filter nds"*) echo "chain nds {}";; *) exec %s "$@";; esac\n' "$(command -v nft || command -v false)" > ${GATEWAY_BIN}/nft
 chmod +x ${GATEWAY_BIN}/nft; ln -s "$(command -v true)" ${GATEWAY_BIN}/systemctl # dnsconfig.sh restarts dnsmasq with it too
 printf '%s\n' "$LEASE" > /tmp/dhcp.leases; export PATH=${GATEWAY_BIN}:$PATH
 opennds -f -d "$DEBUG_LEVEL" -c /etc/opennds/opennds.conf </dev/null & nds=$!
