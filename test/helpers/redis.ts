@@ -11,16 +11,24 @@ export function testPrefix(): string {
   return `passby-t-${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under a prefix (SCAN, not KEYS, so a busy Redis is not blocked). */
+/** Every key matching a pattern, by SCAN (not KEYS, so a busy Redis is not blocked). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Deletes every key under a prefix. */
 export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
   const redis = new Redis(url);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    const keys = await scanKeys(redis, `${prefix}*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
   } finally {
     redis.disconnect();
   }

@@ -12,7 +12,7 @@ import {
 } from '../../src/portal/verification/limits.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
-import { deletePrefix, testPrefix } from '../helpers/redis.js';
+import { deletePrefix, scanKeys, testPrefix } from '../helpers/redis.js';
 
 class TestClock {
   constructor(private current: Date) {}
@@ -51,17 +51,6 @@ async function refused(promise: Promise<unknown>, code: ErrorCode, reason: strin
   const details = caught.details as Record<string, unknown>;
   assert.equal(details.reason, reason);
   return details;
-}
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
 }
 
 describe('SmsLimits', () => {

@@ -10,7 +10,7 @@ import type { TwilioConfig } from '../../src/config.js';
 import { createTwilioClient } from '../../src/shared/twilio-client.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.server.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
-import { deletePrefix, testPrefix } from '../helpers/redis.js';
+import { deletePrefix, scanKeys, testPrefix } from '../helpers/redis.js';
 
 const VERIFY_SID = `VA${'2'.repeat(32)}`;
 const MESSAGING_SID = `MG${'3'.repeat(32)}`;
@@ -27,17 +27,6 @@ const rejectsWith = (promise: Promise<unknown>, code: ErrorCode, extra: Record<s
     for (const [key, value] of Object.entries(extra)) assert.deepEqual((error as unknown as Record<string, unknown>)[key], value, key);
     return true;
   });
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
 
 describe('SMS verification', () => {
   let fake: FakeTwilio;
