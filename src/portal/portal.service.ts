@@ -7,6 +7,7 @@ import type { AccessPointRegistry } from './gateways/registry.js';
 import { FlowStore, type FlowState } from './flow.store.js';
 import type { Language } from './i18n.js';
 import { maskPhone, normalisePhone } from './phone.js';
+import type { PortalOrgSettings } from './portal.settings.js';
 import type { PortalSettingsService } from './settings.service.js';
 import { resolveSmsPolicy, type SmsLimits } from './verification/limits.js';
 import type { VerifierFactory } from './verification/factory.js';
@@ -99,12 +100,12 @@ export class PortalService {
     const defaultCountry = settings.defaultCountry ?? settings.allowedCountries[0];
     const { e164 } = normalisePhone(input, { allowedCountries: settings.allowedCountries, ...(defaultCountry ? { defaultCountry } : {}) });
     flow.phone = e164;
-    await this.sendCode(flow, ip);
+    await this.sendCode(flow, e164, settings, ip);
   }
 
   async resend(flow: FlowState, ip: string | undefined): Promise<void> {
     if (flow.phone === undefined || flow.step !== 'code') throw new AppError('PORTAL_FLOW_EXPIRED');
-    await this.sendCode(flow, ip);
+    await this.sendCode(flow, flow.phone, (await this.deps.settings.org(flow.orgId)).settings, ip);
   }
 
   async changeNumber(flow: FlowState): Promise<void> {
@@ -115,9 +116,7 @@ export class PortalService {
   }
 
   /** Caps and budget are reserved before the SMS goes out and given back if the provider failed. */
-  private async sendCode(flow: FlowState, ip: string | undefined): Promise<void> {
-    const phone = flow.phone as string;
-    const { settings } = await this.deps.settings.org(flow.orgId);
+  private async sendCode(flow: FlowState, phone: string, settings: PortalOrgSettings, ip: string | undefined): Promise<void> {
     const request = { orgId: flow.orgId, venueId: flow.venueId, phone, deviceHash: flow.deviceHash, ip: ip ?? 'unknown', flowId: flow.id };
     await this.deps.limits.reserveSend(request, settings.sms);
     try {
