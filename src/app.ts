@@ -58,7 +58,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
 
   const portal = createPortal({ ...deps, gateways: services.gateways, venues: services.venues });
-  app.use(portalRoutes({ ...portal, venues: services.venues }));
+  app.use(portalRoutes(portal));
   app.use(captiveApiRoutes({ gateways: services.gateways, signIn: portal.signIn, publicUrl: config.publicUrl }));
   app.use(
     openndsAuthmonRoutes({

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { AppError, ERRORS, isAppError } from '../shared/errors.js';
-import type { VenueService } from '../tenancy/index.js';
 import type { FlowState } from './flow.store.js';
 import { isLanguage, pickLanguage, type Language } from './i18n.js';
 import { presentError, presentStart, presentStep, type PageContext } from './portal.presenter.js';
@@ -14,7 +13,6 @@ export interface PortalRouteDeps {
   portal: PortalService;
   signIn: SignInService;
   settings: PortalSettingsService;
-  venues: VenueService;
   verifiers: VerifierFactory;
 }
 
@@ -46,9 +44,9 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
   });
 
   const render = async (res: Response, flow: FlowState, extra: Omit<PageContext, 'flow' | 'venueName' | 'venue'> = {}, status = 200) => {
-    const [venue, settings] = await Promise.all([deps.venues.get(flow.orgId, flow.venueId), deps.settings.venue(flow.orgId, flow.venueId)]);
+    const venue = await deps.settings.venueWithName(flow.orgId, flow.venueId);
     const devCode = flow.step === 'code' && flow.phone ? await deps.verifiers.devCodeFor(flow.phone) : undefined;
-    const { view, model } = presentStep({ flow, venueName: venue.name, venue: settings, ...extra, ...(devCode ? { devCode } : {}) });
+    const { view, model } = presentStep({ flow, venueName: venue.name, venue: venue.settings, ...extra, ...(devCode ? { devCode } : {}) });
     res.status(status).render(view, model);
   };
 
@@ -62,8 +60,8 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
   /** RFC 8908 `user-portal-url`: sign-in starts from the gateway's redirect, so this page says how. */
   router.get('/portal/g/:gatewayId', async (req, res) => {
     const { orgId, venueId } = await deps.portal.venueOf(req.params.gatewayId);
-    const [venue, settings] = await Promise.all([deps.venues.get(orgId, venueId), deps.settings.venue(orgId, venueId)]);
-    res.render('portal/start', presentStart(languageOf(req), venue.name, settings));
+    const venue = await deps.settings.venueWithName(orgId, venueId);
+    res.render('portal/start', presentStart(languageOf(req), venue.name, venue.settings));
   });
 
   router.get('/portal/f/:flowId', async (req, res) => {

@@ -48,8 +48,13 @@ export class PortalSettingsService {
   }
 
   async venue(orgId: string, venueId: string): Promise<PortalVenueSettings> {
-    await this.deps.venues.get(orgId, venueId);
-    return portalVenueSettingsSchema.parse((await this.repo.getVenue(orgId, venueId)) ?? {});
+    return (await this.venueWithName(orgId, venueId)).settings;
+  }
+
+  /** The venue's name and portal settings, for guest pages: one venue lookup, not two. */
+  async venueWithName(orgId: string, venueId: string): Promise<{ name: string; settings: PortalVenueSettings }> {
+    const [venue, stored] = await Promise.all([this.deps.venues.get(orgId, venueId), this.repo.getVenue(orgId, venueId)]);
+    return { name: venue.name, settings: portalVenueSettingsSchema.parse(stored ?? {}) };
   }
 
   async putVenue(orgId: string, venueId: string, input: unknown): Promise<PortalVenueSettings> {
