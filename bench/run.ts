@@ -6,9 +6,14 @@
  * 2. Landing: our openNDS landing page against /healthz and against openNDS's own built-in splash page
  *    (the real openNDS 9.10 in network namespaces: root and the lab's packages), both loaded by wrk, a
  *    second process, with the same settings.
- *   npm run bench              (defaults: 5 s per case, 16 connections)
+ * 3. Analytics, each in a process of its own (so memory figures are its own): probe parsing, the
+ *    counting pipeline (probes/s on one core, memory as input grows), HTTP ingestion into PostgreSQL,
+ *    presence-event latency; each against a baseline measured in the same run.
+ *   npm run bench              (everything; defaults: 5 s per case, 16 connections)
+ *   npm run bench -- portal    (or: analytics, parse, pipeline, ingest, presence)
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 npm run bench
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,5 +149,25 @@ async function benchLanding(): Promise<void> {
   );
 }
 
-await benchApi();
-await benchLanding();
+const ANALYTICS: Record<string, string> = {
+  parse: 'analytics-parse.ts',
+  pipeline: 'analytics-pipeline.ts',
+  ingest: 'analytics-ingest.ts',
+  presence: 'presence-latency.ts',
+};
+
+/** One analytics bench in a child process; a failing one is reported and the others still run. */
+function benchAnalytics(name: string): void {
+  const file = join(import.meta.dirname, ANALYTICS[name] ?? '');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.log(`FAILED: ${name} bench exited with ${String(result.status ?? result.signal)}`);
+    process.exitCode = 1;
+  }
+}
+
+const wanted = new Set(process.argv.slice(2));
+const selected = (...names: string[]): boolean => wanted.size === 0 || names.some((n) => wanted.has(n));
+if (selected('portal', 'api')) await benchApi();
+if (selected('portal', 'landing')) await benchLanding();
+for (const name of Object.keys(ANALYTICS)) if (selected('analytics', name)) benchAnalytics(name);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { sensorRoutes } from './analytics/index.js';
+import { analyticsSettingsRoutes, calibrationRoutes, ingestRoutes, metricsRoutes, sensorRoutes } from './analytics/index.js';
 import type { Config } from './config.js';
 import { loadMigrations, pendingMigrations } from './db/migrate.js';
 import type { Db } from './db/pool.js';
@@ -72,9 +72,19 @@ export function buildApp(deps: AppDeps): Express {
     }),
   );
 
+  // Sensors authenticate with their own token and send NDJSON/gzip: before the organisation API and its JSON parser.
+  app.use('/api/v1', ingestRoutes({ sensors: services.sensors, ingest: services.ingest, analytics: config.analytics }));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
-  api.use(tenancyRoutes(services), gatewayRoutes(services.gateways), portalApiRoutes(portal), sensorRoutes(services.sensors));
+  api.use(
+    tenancyRoutes(services),
+    gatewayRoutes(services.gateways),
+    portalApiRoutes(portal),
+    sensorRoutes(services.sensors),
+    analyticsSettingsRoutes(services.analyticsSettings),
+    metricsRoutes(services.metrics),
+    calibrationRoutes(services.calibration),
+  );
   app.use('/api/v1', api);
 
   const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });

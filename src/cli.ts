@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerAnalyzeCommand } from './cli/analyze.command.js';
+import { registerImportCommand } from './cli/import.command.js';
+import { registerProbesCommand } from './cli/probes.command.js';
 import { registerResourceCommands } from './cli/resources.js';
+import { registerSimulateCommand } from './cli/simulate.command.js';
 import { reportFailure } from './cli/output.js';
 import { loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -39,6 +43,10 @@ function buildProgram(): Command {
       }),
     );
   registerResourceCommands(program);
+  registerProbesCommand(program);
+  registerAnalyzeCommand(program);
+  registerSimulateCommand(program);
+  registerImportCommand(program);
   return program;
 }
 

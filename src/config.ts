@@ -90,6 +90,13 @@ const envSchema = z
       message: 'expected an E.164 phone number such as +447700900123',
     }),
     TWILIO_API_BASE_URL: url(['http:', 'https:']),
+    ANALYTICS_PROBE_RETENTION_DAYS: int(30, 1, 3650),
+    ANALYTICS_SALT_ROTATION_HOURS: int(24, 1, 168),
+    ANALYTICS_SALT_GRACE_MINUTES: int(60, 0, 24 * 60),
+    ANALYTICS_MAX_CLOCK_SKEW_SECONDS: int(300, 0, 24 * 3600),
+    ANALYTICS_INGEST_MAX_BODY_MB: int(16, 1, 1024),
+    ANALYTICS_INGEST_MAX_INFLATED_MB: int(64, 1, 4096),
+    ANALYTICS_INGEST_MAX_RECORDS: int(100_000, 1, 10_000_000),
   })
   .superRefine((env, ctx) => {
     if (env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN === undefined) {
@@ -114,6 +121,19 @@ export interface TwilioConfig {
   apiBaseUrl: string | undefined;
 }
 
+/** Probe ingestion and its privacy clock: how long raw probes live, how often the MAC salt changes. */
+export interface AnalyticsConfig {
+  /** Raw probes older than this are refused at ingest and their day partitions dropped. */
+  probeRetentionDays: number;
+  /** Length of one salt period, aligned to the Unix epoch (24 = UTC days). */
+  saltRotationHours: number;
+  /** How long a period's salt outlives the period (late batches), before it is deleted. */
+  saltGraceMinutes: number;
+  /** Probes stamped further than this in the future are refused (a sensor clock running ahead). */
+  maxClockSkewSeconds: number;
+  ingest: { maxBodyBytes: number; maxInflatedBytes: number; maxRecords: number };
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
@@ -129,10 +149,12 @@ export interface Config {
   queue: { prefix: string; concurrency: number };
   demoSeed: boolean;
   twilio: TwilioConfig | undefined;
+  analytics: AnalyticsConfig;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/passby';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const MIB = 1024 * 1024;
 
 /** Thrown with one line per bad variable; the CLI prints it and exits 78 (EX_CONFIG). */
 export class ConfigError extends Error {
@@ -180,5 +202,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiBaseUrl: e.TWILIO_API_BASE_URL,
           }
         : undefined,
+    analytics: {
+      probeRetentionDays: e.ANALYTICS_PROBE_RETENTION_DAYS,
+      saltRotationHours: e.ANALYTICS_SALT_ROTATION_HOURS,
+      saltGraceMinutes: e.ANALYTICS_SALT_GRACE_MINUTES,
+      maxClockSkewSeconds: e.ANALYTICS_MAX_CLOCK_SKEW_SECONDS,
+      ingest: {
+        maxBodyBytes: e.ANALYTICS_INGEST_MAX_BODY_MB * MIB,
+        maxInflatedBytes: e.ANALYTICS_INGEST_MAX_INFLATED_MB * MIB,
+        maxRecords: e.ANALYTICS_INGEST_MAX_RECORDS,
+      },
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createPresenceService, createPresenceSink } from './analytics/presence/index.js';
 import { buildApp, type AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { resolveDatabase } from './db/connect.js';
@@ -50,6 +51,8 @@ function describeDemo(demo: DemoSeed, publicUrl: string): string {
     `  staff login   ${publicUrl}/login   email ${demo.email}   password ${demo.password}`,
     `  API key       ${demo.apiKey}`,
     `  try           curl -H "Authorization: Bearer ${demo.apiKey}" ${publicUrl}/api/v1/venues`,
+    `  footfall      ${demo.probes} simulated probe requests from the last 6 hours; within a minute:`,
+    `                curl -H "Authorization: Bearer ${demo.apiKey}" "${publicUrl}/api/v1/venues/${demo.venueId}/metrics?interval=1h"`,
     '',
   ].join('\n');
 }
@@ -97,15 +100,30 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   };
   try {
     const { db, redis, client } = await openStores(config, logger, stops);
-    const services = createServices({ db, clock, secretKey });
-    const demo = config.demoSeed ? await seedDemoIfEmpty(services) : undefined;
+    // Ingest hands known devices' sightings to presence tracking through the queue (web and worker processes alike).
+    const presenceSink = createPresenceSink({ redis: client, prefix: config.queue.prefix });
+    stops.push(() => presenceSink.close());
+    const services = createServices({ db, clock, secretKey, analytics: config.analytics, presence: presenceSink });
+    const demo = config.demoSeed ? await seedDemoIfEmpty(services, clock.now()) : undefined;
     if (demo) options.announce(describeDemo(demo, config.publicUrl));
 
     const metrics = createMetrics();
     if (options.workers) {
       const workers = await startWorkers({
         catalog: jobCatalog,
-        handlers: createJobHandlers({ db, clock }),
+        handlers: createJobHandlers({
+          db,
+          clock,
+          analytics: config.analytics,
+          rollup: services.rollup,
+          presence: createPresenceService({
+            redis: client,
+            prefix: config.queue.prefix,
+            clock,
+            settingsFor: (orgId, venueId) => services.analyticsSettings.settingsFor(orgId, venueId),
+            timeZoneFor: async (orgId, venueId) => (await services.venues.get(orgId, venueId)).timezone,
+          }),
+        }),
         schedules: jobSchedules,
         redis,
         prefix: config.queue.prefix,

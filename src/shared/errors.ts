@@ -26,6 +26,10 @@ export const ERRORS = {
   SMS_UNAVAILABLE: { status: 503, title: 'We could not send an SMS right now' },
   GATEWAY_UNAVAILABLE: { status: 502, title: 'The Wi-Fi gateway did not answer' },
   GATEWAY_REJECTED: { status: 502, title: 'The Wi-Fi gateway refused to let this device online' },
+  PROBES_UNREADABLE: { status: 400, title: 'The probe data could not be read' },
+  PROBES_FORMAT_UNKNOWN: { status: 415, title: 'The probe data is in a format we do not recognise' },
+  GROUND_TRUTH_INVALID: { status: 400, title: 'The manual counts could not be read' },
+  INGEST_BATCH_REUSED: { status: 409, title: 'This batch id was already used for different probes' },
   INTERNAL: { status: 500, title: 'Something went wrong on our side' },
   DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A service we depend on is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -120,7 +120,9 @@ for l in lo $3; do ip -n $1 link set $l up; done; for l in lo $4 $5; do ip -n $2
 ip route add $8.0/24 via ${WAN.gateway} dev $6
 ip -n $1 route add default via $8.1; ip -n $2 route add default via ${INTERNET_IP}
 ip netns exec $2 sysctl -qw net.ipv4.ip_forward=1
-# openNDS exits unless its default gateway has an ARP entry (libopennds.sh gatewayroute): make one now.
+# openNDS exits unless its default gateway's ARP entry is REACHABLE, STALE or DELAY (libopennds.sh gatewayroute),
+# and it checks again while running: make one now, and keep it REACHABLE a day, never in PROBE (seen under load).
+ip netns exec $2 sysctl -qw net.ipv4.neigh.$5.base_reachable_time_ms=86400000
 ip netns exec $2 curl -s -o /dev/null -m 2 http://${INTERNET_IP}:9/ || true
 # ip netns exec bind-mounts /etc/netns/<ns>/hosts over /etc/hosts: the client resolves the gateway's extra names.
 if [ -n "$9" ]; then mkdir -p /etc/netns/$1; { cat /etc/hosts; printf '%s' "$9"; } > /etc/netns/$1/hosts; fi`;
@@ -258,10 +260,14 @@ export class OpenndsLab {
     child.stderr.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     const children = `/proc/${child.pid ?? 0}/task/${child.pid ?? 0}/children`;
     this.initPid = await waitUntil('the gateway pid namespace', 10_000, () => Number(readFileSync(children, 'utf8').split(' ')[0]) || undefined);
-    await waitUntil('openNDS to answer ndsctl status', 30_000, async () => {
+    // Interception is the only readiness sign we trust: ndsctl answers earlier, and `ndsctl status` runs openNDS's
+    // uplink check in a second thread, racing its SIGCHLD handling: it made openNDS exit ("Unable to get routing
+    // configuration") under load. Until the rules are in, the client is forwarded to nothing or gets 403; the
+    // probe does not follow the redirect, so it visits nothing.
+    await waitUntil('openNDS to intercept the client', 30_000, async () => {
       if (child.exitCode !== null) throw new Error('openNDS exited during start-up');
-      const status = await this.exec(['ndsctl', 'status'], 'gateway');
-      return status.code === 0 && status.stdout.includes('openNDS Status') ? true : undefined;
+      const probe = await this.curl(['--max-time', '2', `http://${INTERNET_IP}/`]).catch(() => undefined);
+      return probe !== undefined && probe.status >= 300 && probe.status < 400 ? true : undefined;
     });
   }
 
