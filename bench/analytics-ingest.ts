@@ -15,6 +15,7 @@ import { ProbeRows } from '../src/analytics/ingest/probe-rows.js';
 import { IngestRepository } from '../src/analytics/ingest/ingest.repository.js';
 import { withTransaction, type Db } from '../src/db/pool.js';
 import { createRedisFactory } from '../src/queue/connection.js';
+import { createTriggers } from '../src/triggers/index.js';
 import { buildApp } from '../src/app.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { createServices } from '../src/services.js';
@@ -128,7 +129,7 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
   const config = testConfig({ NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL });
   const redis = createRedisFactory(TEST_REDIS_URL);
   const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY, analytics: config.analytics });
-  const app = buildApp({ config, db: database.pool, redis: redis.create('client'), logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services });
+  const app = buildApp({ config, db: database.pool, redis: redis.create('client'), logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services, triggers: createTriggers({ config, db: database.pool, redis: redis.create('client'), clock: systemClock, secretKey: TEST_SECRET_KEY, logger: createLogger('silent') }) });
   const server = createServer(app);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

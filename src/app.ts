@@ -20,6 +20,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { createStaffAuth, staffRoutes } from './staff/index.js';
 import { tenancyRoutes } from './tenancy/index.js';
+import type { Triggers } from './triggers/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +31,7 @@ export interface AppDeps {
   metrics: Metrics;
   secretKey: string;
   services: Services;
+  triggers: Triggers;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -57,7 +59,24 @@ export function buildApp(deps: AppDeps): Express {
   const migrations = loadMigrations();
   app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
 
-  const portal = createPortal({ ...deps, gateways: services.gateways, venues: services.venues });
+  const { triggers } = deps;
+  const portal = createPortal({
+    ...deps,
+    gateways: services.gateways,
+    venues: services.venues,
+    onLogin: (login) =>
+      triggers.engine.publish({
+        id: `login:${login.id}`,
+        type: 'portal.login',
+        orgId: login.orgId,
+        venueId: login.venueId,
+        zoneId: null,
+        visitorId: login.visitorId,
+        occurredAt: login.at.toISOString(),
+        source: 'portal',
+        properties: { method: login.method },
+      }),
+  });
   app.use(portalRoutes(portal));
   app.use(captiveApiRoutes({ gateways: services.gateways, signIn: portal.signIn, publicUrl: config.publicUrl }));
   app.use(
@@ -73,6 +92,8 @@ export function buildApp(deps: AppDeps): Express {
   );
 
   // Sensors authenticate with their own token and send NDJSON/gzip: before the organisation API and its JSON parser.
+  // Twilio's signed callbacks (form bodies) and the visitor-facing opt-out pages: no API key.
+  app.use(triggers.publicRoutes);
   app.use('/api/v1', ingestRoutes({ sensors: services.sensors, ingest: services.ingest, analytics: config.analytics }));
   const api = Router();
   api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
@@ -84,6 +105,7 @@ export function buildApp(deps: AppDeps): Express {
     analyticsSettingsRoutes(services.analyticsSettings),
     metricsRoutes(services.metrics),
     calibrationRoutes(services.calibration),
+    triggers.apiRoutes,
   );
   app.use('/api/v1', api);
 

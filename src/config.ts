@@ -97,6 +97,16 @@ const envSchema = z
     ANALYTICS_INGEST_MAX_BODY_MB: int(16, 1, 1024),
     ANALYTICS_INGEST_MAX_INFLATED_MB: int(64, 1, 4096),
     ANALYTICS_INGEST_MAX_RECORDS: int(100_000, 1, 10_000_000),
+    TRIGGERS_WEBHOOK_TIMEOUT_SECONDS: int(15, 1, 60),
+    TRIGGERS_WEBHOOK_MAX_RESPONSE_KB: int(64, 1, 10_240),
+    TRIGGERS_WEBHOOK_RETRY_SCHEDULE: optionalText.refine((v) => v === undefined || /^\d+(ms|s|m|h)(,\d+(ms|s|m|h))*$/.test(v), {
+      message: 'expected comma-separated delays such as 5s,5m,30m,2h (ms, s, m or h)',
+    }),
+    TRIGGERS_WEBHOOK_DISABLE_AFTER_HOURS: int(72, 1, 24 * 30),
+    TRIGGERS_WEBHOOK_ALLOWED_NETWORKS: optionalText.refine(
+      (v) => v === undefined || v.split(',').every((cidr) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr.trim())),
+      { message: 'expected comma-separated CIDR ranges such as 127.0.0.0/8,::1/128' },
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN === undefined) {
@@ -134,6 +144,31 @@ export interface AnalyticsConfig {
   ingest: { maxBodyBytes: number; maxInflatedBytes: number; maxRecords: number };
 }
 
+/** Outbound CRM webhooks: limits, retry schedule and the private ranges a deployment may call. */
+export interface TriggersConfig {
+  webhook: {
+    timeoutMs: number;
+    maxResponseBytes: number;
+    /** Delays before each retry (the first attempt is immediate); its length is the number of retries. */
+    retryDelaysMs: number[];
+    /** An endpoint failing without a success for this long is disabled. */
+    disableAfterMs: number;
+    /** Private/loopback ranges webhooks may reach anyway (tests, on-premises CRMs); public ones always may. */
+    allowedNetworks: string[];
+  };
+}
+
+/** Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 hours in all). */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export function parseDelays(text: string): number[] {
+  return text.split(',').map((part) => {
+    const [, amount = '0', unit = 's'] = /^(\d+)(ms|s|m|h)$/.exec(part.trim()) ?? [];
+    return Number(amount) * (UNIT_MS[unit] ?? 1000);
+  });
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
@@ -150,6 +185,7 @@ export interface Config {
   demoSeed: boolean;
   twilio: TwilioConfig | undefined;
   analytics: AnalyticsConfig;
+  triggers: TriggersConfig;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/passby';
@@ -211,6 +247,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxBodyBytes: e.ANALYTICS_INGEST_MAX_BODY_MB * MIB,
         maxInflatedBytes: e.ANALYTICS_INGEST_MAX_INFLATED_MB * MIB,
         maxRecords: e.ANALYTICS_INGEST_MAX_RECORDS,
+      },
+    },
+    triggers: {
+      webhook: {
+        timeoutMs: e.TRIGGERS_WEBHOOK_TIMEOUT_SECONDS * 1000,
+        maxResponseBytes: e.TRIGGERS_WEBHOOK_MAX_RESPONSE_KB * 1024,
+        retryDelaysMs: parseDelays(e.TRIGGERS_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+        disableAfterMs: e.TRIGGERS_WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+        allowedNetworks: (e.TRIGGERS_WEBHOOK_ALLOWED_NETWORKS ?? '').split(',').map((c) => c.trim()).filter((c) => c !== ''),
       },
     },
   };

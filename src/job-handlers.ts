@@ -7,6 +7,7 @@ import type { JobHandlers } from './queue/workers.js';
 import type { Clock } from './shared/clock.js';
 import { LoginLogService } from './portal/index.js';
 import { purgeExpiredSessions } from './staff/index.js';
+import type { Triggers } from './triggers/index.js';
 
 /** What each catalog job does; features add their handlers here as they land. */
 export interface JobHandlerDeps {
@@ -15,16 +16,15 @@ export interface JobHandlerDeps {
   analytics: AnalyticsConfig;
   rollup: RollupService;
   presence: PresenceService;
+  triggers: Triggers;
 }
 
 export function createJobHandlers(deps: JobHandlerDeps): JobHandlers<PassbyJobs> {
   return {
     ...createPresenceHandlers(deps.presence),
-    // Until the trigger engine consumes presence events, acknowledge them so the queue stays bounded.
-    'presence.event': async (event, { logger }) => {
-      logger.debug({ eventId: event.id, type: event.type, venueId: event.venueId }, 'presence event (no trigger engine consumes it yet)');
-      return Promise.resolve();
-    },
+    'presence.event': deps.triggers.engine.handlePresenceEvent,
+    'trigger.event': deps.triggers.engine.handleEvent,
+    'trigger.deliver': deps.triggers.engine.handleDelivery,
     'maintenance.purge-sessions': async (_payload, { logger }) => {
       const purged = await purgeExpiredSessions(deps.db, deps.clock.now());
       logger.info({ purged }, 'purged expired staff sessions');

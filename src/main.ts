@@ -17,6 +17,7 @@ import { createServices } from './services.js';
 import { systemClock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { resolveSecretKey } from './shared/secret-key.js';
+import { createTriggers } from './triggers/index.js';
 
 /**
  * The composition root: config -> PostgreSQL and Redis (embedded fallbacks
@@ -107,6 +108,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const demo = config.demoSeed ? await seedDemoIfEmpty(services, clock.now()) : undefined;
     if (demo) options.announce(describeDemo(demo, config.publicUrl));
 
+    const triggers = createTriggers({ config, db, redis: client, clock, secretKey, logger });
+    stops.push(() => triggers.close());
     const metrics = createMetrics();
     if (options.workers) {
       const workers = await startWorkers({
@@ -116,6 +119,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           clock,
           analytics: config.analytics,
           rollup: services.rollup,
+          triggers,
           presence: createPresenceService({
             redis: client,
             prefix: config.queue.prefix,
@@ -134,7 +138,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       stops.push(() => workers.close());
     }
     if (options.web) {
-      await startWeb({ config, db, redis: client, logger, clock, metrics, secretKey, services }, stops);
+      await startWeb({ config, db, redis: client, logger, clock, metrics, secretKey, services, triggers }, stops);
       options.announce(`Passby is running on ${config.publicUrl} (health: ${config.publicUrl}/readyz)`);
     }
     return { stop: stopAll };

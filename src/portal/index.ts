@@ -2,6 +2,7 @@ export { GatewayService, type CreatedGateway, type Gateway, type GatewaySecrets,
 export type { GatewayInput } from './gateway.schemas.js';
 export { gatewayRoutes } from './gateway.routes.js';
 export { createPortal, type Portal } from './portal.factory.js';
+export type { LoginListener, PortalLogin } from './sign-in.service.js';
 export { portalRoutes } from './portal.routes.js';
 export { portalApiRoutes } from './portal-api.routes.js';
 export { captiveApiRoutes } from './captive-api.routes.js';

@@ -14,7 +14,7 @@ import { LoginLogService } from './login-log.service.js';
 import { LoyaltyService } from './loyalty/loyalty.service.js';
 import { PortalService } from './portal.service.js';
 import { PortalSettingsService } from './settings.service.js';
-import { SignInService } from './sign-in.service.js';
+import { SignInService, type LoginListener } from './sign-in.service.js';
 import { createVerifierFactory, type VerifierFactory } from './verification/factory.js';
 import { SmsLimits } from './verification/limits.js';
 import { VisitorRepository } from './visitor.repository.js';
@@ -39,6 +39,7 @@ export function createPortal(deps: {
   secretKey: string;
   gateways: GatewayService;
   venues: VenueService;
+  onLogin?: LoginListener;
 }): Portal {
   const { config, db, redis, clock, logger } = deps;
   const prefix = config.queue.prefix;
@@ -51,7 +52,7 @@ export function createPortal(deps: {
   const common = { gateways: deps.gateways, accessPoints, flows, settings, clock, logger };
   return {
     portal: new PortalService({ ...common, visitors: new VisitorRepository(db), verifiers, limits, deviceHash: createDeviceHasher(deps.secretKey) }),
-    signIn: new SignInService({ ...common, db, redis, prefix, loyalty: new LoyaltyService({ settings, clock, logger }) }),
+    signIn: new SignInService({ ...common, db, redis, prefix, loyalty: new LoyaltyService({ settings, clock, logger }), onLogin: deps.onLogin }),
     settings,
     loginLog: new LoginLogService({ db, clock }),
     verifiers,

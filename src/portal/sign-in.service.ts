@@ -23,6 +23,17 @@ export interface ConsentChoice {
 /** What the browser does next: follow a redirect, or see the flow's current page. */
 export type Next = { kind: 'redirect'; url: string } | { kind: 'render'; flow: FlowState };
 
+/** A visitor got online through the portal: the trigger engine hears of it (after the login is stored). */
+export interface PortalLogin {
+  id: string;
+  orgId: string;
+  venueId: string;
+  visitorId: string;
+  method: LoginMethod;
+  at: Date;
+}
+export type LoginListener = (login: PortalLogin) => Promise<void>;
+
 export interface SignInDeps {
   db: Db;
   redis: Redis;
@@ -34,6 +45,7 @@ export interface SignInDeps {
   loyalty: LoyaltyService;
   clock: Clock;
   logger: Logger;
+  onLogin?: LoginListener;
 }
 
 /**
@@ -72,6 +84,7 @@ export class SignInService {
       return visitor.id;
     });
     this.deps.logger.info({ flow: flow.id, venue: flow.venueId, visitor: visitorId }, 'portal phone verified and device bound');
+    await this.announce(flow, visitorId, 'sms_code', now);
 
     // Sharing the number with the CRM is itself what crm_sharing consents to: no lookup without it.
     if (choice.crmSharing) {
@@ -104,13 +117,15 @@ export class SignInService {
     }
     const { settings } = await this.deps.settings.org(flow.orgId);
     const now = this.deps.clock.now();
-    await withTransaction(this.deps.db, async (tx) => {
+    const visitorId = await withTransaction(this.deps.db, async (tx) => {
       const visitors = new VisitorRepository(tx);
       const visitor = await visitors.findByPhone(flow.orgId, phone);
       const consents = visitor ? await visitors.consentState(flow.orgId, visitor.id) : { terms: true, sms_marketing: false, crm_sharing: false };
       await visitors.touchBinding(flow.orgId, flow.deviceHash, now);
       await this.recordLogin(tx, flow, phone, 'returning_device', consents, settings.consentVersion, now);
+      return visitor?.id;
     });
+    if (visitorId !== undefined) await this.announce(flow, visitorId, 'returning_device', now);
     flow.phone = phone;
     return this.authorise(flow);
   }
@@ -167,6 +182,16 @@ export class SignInService {
 
   private onlineKey(gatewayId: string, ip: string): string {
     return `${this.deps.prefix}:portal:online:${gatewayId}:${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
+  }
+
+  /** Best effort: a visitor's Wi-Fi never waits on, or fails because of, the trigger engine. */
+  private async announce(flow: FlowState, visitorId: string, method: LoginMethod, at: Date): Promise<void> {
+    if (!this.deps.onLogin) return;
+    try {
+      await this.deps.onLogin({ id: `${flow.id}:${method}`, orgId: flow.orgId, venueId: flow.venueId, visitorId, method, at });
+    } catch (error) {
+      this.deps.logger.warn({ flow: flow.id, err: { message: (error as Error).message } }, 'portal login not passed to the trigger engine');
+    }
   }
 
   private async recordLogin(

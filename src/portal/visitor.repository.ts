@@ -2,7 +2,7 @@ import type { Queryable } from '../db/pool.js';
 
 export const CONSENT_PURPOSES = ['terms', 'sms_marketing', 'crm_sharing'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
-export type ConsentMethod = 'portal_form' | 'sms_stop' | 'api' | 'admin';
+export type ConsentMethod = 'portal_form' | 'sms_stop' | 'sms_start' | 'opt_out_link' | 'portal_preferences' | 'api' | 'admin';
 
 export interface Visitor {
   id: string;

@@ -1,6 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { presenceJobCatalog, presenceJobSchedules } from '../analytics/presence/index.js';
+import { triggerJobCatalog } from '../triggers/triggers.jobs.js';
 
 /**
  * The typed job catalog: every job name maps to its queue, payload schema and
@@ -52,6 +53,7 @@ export const jobCatalog = {
     options: { attempts: 2, backoff: { type: 'fixed', delay: 30_000 }, removeOnComplete: { count: 200 }, removeOnFail: { age: 7 * 24 * 3600 } },
   }),
   ...presenceJobCatalog,
+  ...triggerJobCatalog,
 } satisfies JobCatalog;
 
 export type PassbyJobs = typeof jobCatalog;

@@ -30,6 +30,11 @@ export const ERRORS = {
   PROBES_FORMAT_UNKNOWN: { status: 415, title: 'The probe data is in a format we do not recognise' },
   GROUND_TRUTH_INVALID: { status: 400, title: 'The manual counts could not be read' },
   INGEST_BATCH_REUSED: { status: 409, title: 'This batch id was already used for different probes' },
+  TEMPLATE_INVALID: { status: 400, title: 'A message or payload template could not be compiled' },
+  WEBHOOK_URL_FORBIDDEN: { status: 400, title: 'Webhooks may not call this address' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 403, title: 'The request signature is not valid' },
+  OPT_OUT_LINK_INVALID: { status: 404, title: 'This link is not valid; reply STOP to any of our messages instead' },
+  DELIVERY_NOT_REPLAYABLE: { status: 409, title: 'Only failed or suppressed deliveries can be replayed' },
   INTERNAL: { status: 500, title: 'Something went wrong on our side' },
   DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A service we depend on is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

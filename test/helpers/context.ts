@@ -10,6 +10,7 @@ import { createRedisFactory } from '../../src/queue/connection.js';
 import { createServices, type Services } from '../../src/services.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { createTriggers, type Triggers } from '../../src/triggers/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
 
@@ -18,6 +19,7 @@ export interface TestContext {
   database: TestDatabase;
   redis: Redis;
   services: Services;
+  triggers: Triggers;
   app: Express;
   close(): Promise<void>;
 }
@@ -38,8 +40,9 @@ export function buildTestApp(
   database: TestDatabase,
   redis: Redis,
   logger = createLogger(config.logLevel),
-): { app: Express; services: Services } {
+): { app: Express; services: Services; triggers: Triggers } {
   const services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY });
+  const triggers = createTriggers({ config, db: database.pool, redis, clock: systemClock, secretKey: TEST_SECRET_KEY, logger });
   const app = buildApp({
     config,
     db: database.pool,
@@ -49,8 +52,9 @@ export function buildTestApp(
     metrics: createMetrics(),
     secretKey: TEST_SECRET_KEY,
     services,
+    triggers,
   });
-  return { app, services };
+  return { app, services, triggers };
 }
 
 /** The real app on a database of its own and the given Redis (the shared one by default). */
@@ -60,14 +64,16 @@ export async function createTestContext(options: { redisUrl?: string } = {}): Pr
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
   const factory = createRedisFactory(redisUrl);
   const redis = factory.create('client');
-  const { app, services } = buildTestApp(config, database, redis);
+  const { app, services, triggers } = buildTestApp(config, database, redis);
   return {
     config,
     database,
     redis,
     services,
+    triggers,
     app,
     async close() {
+      await triggers.close();
       await factory.closeAll();
       await database.drop();
     },

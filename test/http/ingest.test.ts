@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { PresenceSink, SightingBatch } from '../../src/analytics/index.js';
+import { createTriggers } from '../../src/triggers/index.js';
 import { buildApp } from '../../src/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createRedisFactory, type RedisFactory } from '../../src/queue/connection.js';
@@ -54,7 +55,7 @@ describe('POST /api/v1/ingest/probes', () => {
     const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, ANALYTICS_INGEST_MAX_BODY_MB: '1', ANALYTICS_INGEST_MAX_INFLATED_MB: '2' });
     redis = createRedisFactory(TEST_REDIS_URL);
     services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY, analytics: config.analytics, presence: sink });
-    app = buildApp({ config, db: database.pool, redis: redis.create('client'), logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services });
+    app = buildApp({ config, db: database.pool, redis: redis.create('client'), logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services, triggers: createTriggers({ config, db: database.pool, redis: redis.create('client'), clock: systemClock, secretKey: TEST_SECRET_KEY, logger: createLogger('silent') }) });
     org = await newOrg(services);
     const created = await services.sensors.create(org.orgId, { venueId: org.venueId, name: 'Door' });
     sensor = { id: created.sensor.id, token: created.token };

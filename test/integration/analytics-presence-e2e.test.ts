@@ -13,6 +13,7 @@ import {
   type ClosablePresenceSink,
   type PresenceEvent,
 } from '../../src/analytics/presence/index.js';
+import { createTriggers } from '../../src/triggers/index.js';
 import { buildApp } from '../../src/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createRedisFactory, type RedisFactory } from '../../src/queue/connection.js';
@@ -51,7 +52,7 @@ describe('presence end to end: sensor batch -> ingest -> presence worker -> pres
     const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
     sink = createPresenceSink({ redis: client, prefix });
     services = createServices({ db: database.pool, clock: systemClock, secretKey: TEST_SECRET_KEY, analytics: config.analytics, presence: sink });
-    app = buildApp({ config, db: database.pool, redis: client, logger: silent, clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services });
+    app = buildApp({ config, db: database.pool, redis: client, logger: silent, clock: systemClock, metrics: createMetrics(), secretKey: TEST_SECRET_KEY, services, triggers: createTriggers({ config, db: database.pool, redis: client, clock: systemClock, secretKey: TEST_SECRET_KEY, logger: silent }) });
     const presence = createPresenceService({
       redis: client,
       prefix,

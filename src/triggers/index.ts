@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { createEngine, type EngineModule } from './engine/index.js';
+import type { TriggerModuleDeps } from './module-deps.js';
+import { createRules, type RulesModule } from './rules/index.js';
+import { createSms, type SmsModule } from './sms/index.js';
+import { createWebhooks, type WebhooksModule } from './webhooks/index.js';
+
+export type { TriggerModuleDeps } from './module-deps.js';
+export { TRIGGER_EVENT_TYPES, triggerEventSchema, type TriggerEvent } from './trigger-event.js';
+
+/** The trigger engine, built once per process from shared deps (web and workers alike). */
+export interface Triggers {
+  rules: RulesModule;
+  webhooks: WebhooksModule;
+  sms: SmsModule;
+  engine: EngineModule;
+  /** Everything behind the organisation API key, mounted under /api/v1. */
+  apiRoutes: Router;
+  /** Twilio's callbacks and the visitor-facing opt-out pages. */
+  publicRoutes: Router;
+  close(): Promise<void>;
+}
+
+export function createTriggers(deps: TriggerModuleDeps): Triggers {
+  const rules = createRules(deps);
+  const webhooks = createWebhooks(deps);
+  const sms = createSms(deps);
+  const engine = createEngine({ ...deps, rules, webhooks, sms });
+  const apiRoutes = Router();
+  apiRoutes.use(rules.apiRoutes, webhooks.apiRoutes, sms.apiRoutes, engine.apiRoutes);
+  return { rules, webhooks, sms, engine, apiRoutes, publicRoutes: sms.publicRoutes, close: () => engine.close() };
+}
