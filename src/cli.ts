@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnalyzeCommand } from './cli/analyze.command.js';
+import { registerEndpointsCommand } from './cli/endpoints.command.js';
+import { registerRulesCommand } from './cli/rules.command.js';
 import { registerImportCommand } from './cli/import.command.js';
 import { registerProbesCommand } from './cli/probes.command.js';
 import { registerResourceCommands } from './cli/resources.js';
@@ -47,6 +49,8 @@ function buildProgram(): Command {
   registerAnalyzeCommand(program);
   registerSimulateCommand(program);
   registerImportCommand(program);
+  registerRulesCommand(program);
+  registerEndpointsCommand(program);
   return program;
 }
 
