@@ -28,5 +28,16 @@ export function createTriggers(deps: TriggerModuleDeps): Triggers {
   const engine = createEngine({ ...deps, rules, webhooks, sms });
   const apiRoutes = Router();
   apiRoutes.use(rules.apiRoutes, webhooks.apiRoutes, sms.apiRoutes, engine.apiRoutes);
-  return { rules, webhooks, sms, engine, apiRoutes, publicRoutes: sms.publicRoutes, close: () => engine.close() };
+  return {
+    rules,
+    webhooks,
+    sms,
+    engine,
+    apiRoutes,
+    publicRoutes: sms.publicRoutes,
+    close: async () => {
+      await engine.close();
+      webhooks.close();
+    },
+  };
 }
