@@ -77,7 +77,7 @@ export function buildApp(deps: AppDeps): Express {
         properties: { method: login.method },
       }),
   });
-  app.use(portalRoutes(portal));
+  app.use(portalRoutes({ ...portal, marketing: triggers.sms.portalPreferences }));
   app.use(captiveApiRoutes({ gateways: services.gateways, signIn: portal.signIn, publicUrl: config.publicUrl }));
   app.use(
     openndsAuthmonRoutes({

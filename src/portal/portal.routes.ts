@@ -2,18 +2,26 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { AppError, ERRORS, isAppError } from '../shared/errors.js';
 import type { FlowState } from './flow.store.js';
-import { isLanguage, pickLanguage, type Language } from './i18n.js';
+import { format, isLanguage, messages, pickLanguage, type Language } from './i18n.js';
 import { presentError, presentStart, presentStep, type PageContext } from './portal.presenter.js';
 import type { PortalService } from './portal.service.js';
 import type { PortalSettingsService } from './settings.service.js';
 import type { Next, SignInService } from './sign-in.service.js';
 import type { VerifierFactory } from './verification/factory.js';
 
+/** Marketing preferences a returning visitor can change on the welcome-back page (the trigger engine's SMS part). */
+export interface MarketingPreferences {
+  /** Withdraws SMS marketing for the visitor bound to the device; false when none is bound any more. */
+  stopMarketing(device: { orgId: string; venueId: string; gatewayId: string; deviceHash: string }): Promise<boolean>;
+}
+
 export interface PortalRouteDeps {
   portal: PortalService;
   signIn: SignInService;
   settings: PortalSettingsService;
   verifiers: VerifierFactory;
+  /** Without it, "stop marketing messages" is not offered a route (404). */
+  marketing?: MarketingPreferences;
 }
 
 /** Errors the visitor can fix on the same page: shown inline instead of an error page. */
@@ -137,8 +145,29 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     return undefined;
   }));
 
+  /** A returning visitor withdraws SMS marketing; the same page confirms it (no redirect: the confirmation is the page). */
+  router.post('/portal/f/:flowId/stop-marketing', form, async (req: Request<{ flowId: string }>, res: Response) => {
+    const { marketing } = deps;
+    const flow = await deps.portal.load(req.params.flowId);
+    if (!marketing) throw new AppError('NOT_FOUND');
+    if (!sameToken(text((req.body as Record<string, unknown> | undefined)?._csrf), flow.csrf)) {
+      await render(res, flow, { error: { code: 'CSRF_FAILED' } }, ERRORS.CSRF_FAILED.status);
+      return;
+    }
+    if (flow.step !== 'welcome-back' || !(await marketing.stopMarketing(flow))) throw new AppError('PORTAL_FLOW_EXPIRED');
+    const venue = await deps.settings.venueWithName(flow.orgId, flow.venueId);
+    const { view, model } = presentStep({ flow, venueName: venue.name, venue: venue.settings });
+    res.render(view, { ...model, marketingStopped: format(messages(flow.language).stopMarketingDone, { venue: venue.name }) });
+  });
+
   router.use('/portal', portalErrorPage);
   return router;
+}
+
+function sameToken(sent: string | undefined, expected: string): boolean {
+  const a = Buffer.from(sent ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Pages for errors that end the flow (bad landing, expired flow): in the visitor's language, never a stack trace. */
