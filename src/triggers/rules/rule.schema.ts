@@ -35,7 +35,20 @@ export const attributeConditionSchema = z.strictObject({
   key: z.string().regex(/^[A-Za-z_][\w.-]{0,63}$/),
   op: z.enum(ATTRIBUTE_OPERATORS),
   value: z.union([z.string().max(500), z.number(), z.boolean(), z.array(z.union([z.string().max(500), z.number()])).max(100)]).optional(),
+}).superRefine((c, ctx) => {
+  // Each operator's operand: a condition that could never hold is a mistake to report at save.
+  const problem = attributeOperandProblem(c.op, c.value);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
 });
+
+function attributeOperandProblem(op: (typeof ATTRIBUTE_OPERATORS)[number], value: unknown): string | undefined {
+  if (op === 'exists' || op === 'not_exists') return value === undefined ? undefined : `${op} takes no value`;
+  if (value === undefined) return `${op} needs a value`;
+  if (op === 'in' || op === 'not_in') return Array.isArray(value) ? undefined : `${op} needs a list of values`;
+  if (Array.isArray(value)) return `${op} needs a single value, not a list`;
+  if (['gt', 'gte', 'lt', 'lte'].includes(op) && typeof value === 'boolean') return `${op} needs a number or a string`;
+  return undefined;
+}
 export type AttributeCondition = z.output<typeof attributeConditionSchema>;
 
 export const audienceSchema = z.strictObject({
