@@ -9,8 +9,11 @@
  * 3. Analytics, each in a process of its own (so memory figures are its own): probe parsing, the
  *    counting pipeline (probes/s on one core, memory as input grows), HTTP ingestion into PostgreSQL,
  *    presence-event latency; each against a baseline measured in the same run.
+ * 4. Triggers, in a process of its own: event (POST /api/v1/events) -> signed webhook received, with 500
+ *    active rules: p50/p99 at an offered 1,000 events/s and the maximum sustained rate, against a bare
+ *    BullMQ add -> run measured in the same run.
  *   npm run bench              (everything; defaults: 5 s per case, 16 connections)
- *   npm run bench -- portal    (or: analytics, parse, pipeline, ingest, presence)
+ *   npm run bench -- portal    (or: analytics, parse, pipeline, ingest, presence, triggers)
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 npm run bench
  */
 import { spawnSync } from 'node:child_process';
@@ -156,9 +159,11 @@ const ANALYTICS: Record<string, string> = {
   presence: 'presence-latency.ts',
 };
 
-/** One analytics bench in a child process; a failing one is reported and the others still run. */
-function benchAnalytics(name: string): void {
-  const file = join(import.meta.dirname, ANALYTICS[name] ?? '');
+const CHILD_BENCHES: Record<string, string> = { ...ANALYTICS, triggers: 'triggers-latency.ts' };
+
+/** One bench in a child process; a failing one is reported and the others still run. */
+function benchChild(name: string): void {
+  const file = join(import.meta.dirname, CHILD_BENCHES[name] ?? '');
   const result = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit' });
   if (result.status !== 0) {
     console.log(`FAILED: ${name} bench exited with ${String(result.status ?? result.signal)}`);
@@ -170,4 +175,5 @@ const wanted = new Set(process.argv.slice(2));
 const selected = (...names: string[]): boolean => wanted.size === 0 || names.some((n) => wanted.has(n));
 if (selected('portal', 'api')) await benchApi();
 if (selected('portal', 'landing')) await benchLanding();
-for (const name of Object.keys(ANALYTICS)) if (selected('analytics', name)) benchAnalytics(name);
+for (const name of Object.keys(ANALYTICS)) if (selected('analytics', name)) benchChild(name);
+if (selected('triggers')) benchChild('triggers');

@@ -9,6 +9,7 @@ import type { Db } from './db/pool.js';
 import { requireApiKey, requireJsonBody } from './http/api-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { openApiRoutes, PASSBY_VERSION } from './http/openapi/index.js';
 import type { Metrics } from './http/metrics.js';
 import { measureRequests } from './http/metrics.js';
 import { requestLogging } from './http/request-logging.js';
@@ -58,6 +59,7 @@ export function buildApp(deps: AppDeps): Express {
   // Read once: readiness probes come every few seconds and the files do not change under a running process.
   const migrations = loadMigrations();
   app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
+  app.use(openApiRoutes({ publicUrl: config.publicUrl, version: PASSBY_VERSION }));
 
   const { triggers } = deps;
   const portal = createPortal({

@@ -146,6 +146,8 @@ CREATE TABLE visitor_visit_stats (
   visits integer NOT NULL,
   first_visit_at timestamptz NOT NULL,
   last_visit_at timestamptz NOT NULL,
+  -- The visit counted before the last one: "days since the last visit" for events of the visit in hand.
+  previous_visit_at timestamptz,
   -- The visit last counted (its start), so a visit's several events count once.
   last_visit_key text NOT NULL,
   PRIMARY KEY (visitor_id, venue_id),

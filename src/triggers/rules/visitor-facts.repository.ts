@@ -20,6 +20,7 @@ interface FactsRow {
   attributes: Record<string, unknown> | null;
   visits: number | null;
   lastVisitAt: Date | null;
+  previousVisitAt: Date | null;
   lastVisitKey: string | null;
 }
 
@@ -28,8 +29,7 @@ interface FactsRow {
  * visitor_visit_stats (last_visit_key). With it the facts describe the visit
  * in hand whether or not it was counted yet: not yet counted → visitCount is
  * visits + 1 and previousVisitAt the last counted visit; already counted →
- * visitCount is visits, and the previous visit's start is no longer known
- * (null; daysSinceLastVisit conditions then rely on the event's own figure).
+ * visitCount is visits and previousVisitAt the visit counted before it.
  * Without it: the statistics as stored.
  */
 export async function loadVisitorFacts(
@@ -38,7 +38,7 @@ export async function loadVisitorFacts(
   hashPhone: PhoneHasher,
 ): Promise<LoadedVisitor | null> {
   const { rows } = await db.query<FactsRow>(
-    `SELECT v.phone, a.loyalty_member AS "loyaltyMember", a.attributes, s.visits, s.last_visit_at AS "lastVisitAt", s.last_visit_key AS "lastVisitKey"
+    `SELECT v.phone, a.loyalty_member AS "loyaltyMember", a.attributes, s.visits, s.last_visit_at AS "lastVisitAt", s.previous_visit_at AS "previousVisitAt", s.last_visit_key AS "lastVisitKey"
        FROM visitors v
        LEFT JOIN visitor_attributes a ON a.visitor_id = v.id AND a.org_id = v.org_id
        LEFT JOIN visitor_visit_stats s ON s.visitor_id = v.id AND s.org_id = v.org_id AND s.venue_id = $3
@@ -65,7 +65,7 @@ export async function loadVisitorFacts(
 function visitFacts(row: FactsRow, visitKey: string | undefined): Pick<VisitorFacts, 'visitCount' | 'previousVisitAt'> {
   const visits = row.visits ?? 0;
   if (visitKey === undefined) return { visitCount: visits, previousVisitAt: row.lastVisitAt };
-  if (row.lastVisitKey === visitKey) return { visitCount: visits, previousVisitAt: null };
+  if (row.lastVisitKey === visitKey) return { visitCount: visits, previousVisitAt: row.previousVisitAt };
   return { visitCount: visits + 1, previousVisitAt: row.lastVisitAt };
 }
 
