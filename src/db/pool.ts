@@ -12,10 +12,11 @@ export function createPool(url: string, size: number, logger: Logger): Db {
   return pool;
 }
 
-export async function withTransaction<T>(pool: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** `begin` may add statements to the BEGIN round trip (e.g. taking an advisory lock); never input text. */
+export async function withTransaction<T>(pool: Db, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
