@@ -19,6 +19,7 @@ import { captiveApiRoutes, createPortal, gatewayRoutes, openndsAuthmonRoutes, po
 import type { Services } from './services.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
+import { adminRoutes } from './admin/index.js';
 import { createStaffAuth, staffRoutes } from './staff/index.js';
 import { tenancyRoutes } from './tenancy/index.js';
 import type { Triggers } from './triggers/index.js';
@@ -112,7 +113,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/v1', api);
 
   const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });
-  app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues }));
+  app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues, admin: adminRoutes({ config, db: deps.db, clock: deps.clock, services, triggers }) }));
 
   app.use(notFoundHandler);
   app.use(errorHandler());

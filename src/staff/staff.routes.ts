@@ -7,7 +7,7 @@ import { requireStaff, safeNextPath, type StaffAuth } from './staff.auth.js';
  * Staff sign-in and the signed-in home page. The admin app (issue 6) grows
  * under /admin on the same session.
  */
-export function staffRoutes(deps: { auth: StaffAuth; organisations: OrganisationService; venues: VenueService }): Router {
+export function staffRoutes(deps: { auth: StaffAuth; organisations: OrganisationService; venues: VenueService; admin?: Router }): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '20kb' }), ...deps.auth.middleware, csrfProtection);
 
@@ -29,5 +29,6 @@ export function staffRoutes(deps: { auth: StaffAuth; organisations: Organisation
     const [organisation, venues] = await Promise.all([deps.organisations.getOrganisation(staff.orgId), deps.venues.list(staff.orgId)]);
     res.render('staff/home', { title: organisation.name, organisation, venues, staff });
   });
+  if (deps.admin) router.use('/admin', deps.admin);
   return router;
 }
