@@ -36,6 +36,8 @@ export interface EngineModule {
   publish(event: TriggerEvent): Promise<void>;
   /** POST /events, GET /deliveries, POST /deliveries/:id/replay, GET /decisions (behind the API key). */
   apiRoutes: Router;
+  /** Decisions and deliveries as the API and the admin pages list them, and replay. */
+  log: LogService;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export function createEngine(deps: EngineDeps): EngineModule {
     handleDelivery: (job, context) => delivery.handle(job, context),
     publish,
     apiRoutes,
+    log,
     close: () => producer.close(),
   };
 }
