@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { EndpointView } from '../../src/triggers/webhooks/endpoint.service.js';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
@@ -6,18 +7,7 @@ import { webhookHeaders } from '../../src/triggers/webhooks/standard-webhooks.js
 import { buildTestApp, createTestContext, testConfig, type TestContext } from '../helpers/context.js';
 import { bearer, newOrg, type TestOrg } from '../helpers/factories.js';
 
-interface EndpointBody {
-  id: string;
-  url: string;
-  description: string;
-  eventTypes: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  disabledAt: string | null;
-  failingSince: string | null;
-  createdAt: string;
-  secretCount: number;
-}
+type EndpointBody = EndpointView;
 interface ErrorBody {
   error: { code: string; message: string; details?: { fields?: { path: string }[] } };
 }
