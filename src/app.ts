@@ -113,7 +113,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/v1', api);
 
   const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });
-  app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues, admin: adminRoutes({ config, db: deps.db, clock: deps.clock, services, triggers }) }));
+  app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues, admin: adminRoutes({ config, db: deps.db, redis: deps.redis, clock: deps.clock, services, portal, triggers }) }));
 
   app.use(notFoundHandler);
   app.use(errorHandler());

@@ -2,8 +2,13 @@ import { Router } from 'express';
 import { requireStaff } from '../staff/index.js';
 import type { AdminDeps } from './admin-deps.js';
 import { analyticsPages } from './analytics/analytics.pages.js';
+import { operationsPages } from './operations/operations.pages.js';
+import { deviceSetupPages } from './setup/devices.pages.js';
+import { organisationPages } from './setup/organisation.pages.js';
+import { venueSetupPages } from './setup/venues.pages.js';
 import { triggersPages } from './triggers/triggers.pages.js';
 import { visitorsPages } from './visitors/visitors.pages.js';
+import { webhookPages } from './webhooks/webhooks.pages.js';
 
 export type { AdminDeps } from './admin-deps.js';
 
@@ -14,6 +19,16 @@ export type { AdminDeps } from './admin-deps.js';
  */
 export function adminRoutes(deps: AdminDeps): Router {
   const router = Router();
-  router.use(requireStaff(), analyticsPages(deps), triggersPages(deps), visitorsPages(deps));
+  router.use(
+    requireStaff(),
+    analyticsPages(deps),
+    triggersPages(deps),
+    visitorsPages(deps),
+    organisationPages(deps),
+    venueSetupPages(deps),
+    deviceSetupPages(deps),
+    webhookPages(deps),
+    operationsPages(deps),
+  );
   return router;
 }

@@ -7,6 +7,8 @@ declare global {
       principal?: ApiPrincipal;
       /** Set by requireStaff. */
       staff?: StaffUser;
+      /** Set by requireStaff: which admin areas the signed-in role may open (drives the navigation). */
+      can?: { setup: boolean; analytics: boolean; triggers: boolean; visitors: boolean; operations: boolean };
       csrfToken?: string;
     }
     // passport's req.user is the signed-in staff member (declaration merging needs the empty body).

@@ -69,6 +69,12 @@ export function createStaffAuth(deps: StaffAuthDeps): StaffAuth {
 }
 
 /** Staff pages: redirect to the login page when signed out; 403 for a role without access. */
+/** The admin areas each role works in; the pages enforce the same split with requireStaff(role...). */
+export function areasFor(role: Role): NonNullable<Express.Locals['can']> {
+  const owner = role === 'owner';
+  return { setup: owner, operations: owner, analytics: owner || role === 'analyst', triggers: owner || role === 'marketer', visitors: owner || role === 'marketer' };
+}
+
 export function requireStaff(...roles: Role[]): RequestHandler {
   return (req, res, next) => {
     if (!req.user) {
@@ -80,6 +86,7 @@ export function requireStaff(...roles: Role[]): RequestHandler {
       return;
     }
     res.locals.staff = req.user;
+    res.locals.can = areasFor(req.user.role);
     next();
   };
 }
