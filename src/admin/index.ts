@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
 import { requireStaff } from '../staff/index.js';
 import type { AdminDeps } from './admin-deps.js';
 import { analyticsPages } from './analytics/analytics.pages.js';
@@ -12,6 +13,9 @@ import { webhookPages } from './webhooks/webhooks.pages.js';
 
 export type { AdminDeps } from './admin-deps.js';
 
+/** Small progressive-enhancement scripts (the CSP allows same-origin scripts only, never inline ones). */
+const ASSETS_DIR = fileURLToPath(new URL('../../public/admin/', import.meta.url));
+
 /**
  * The admin web app under /admin, on the staff session (login, CSRF and the
  * form parser come from the staff router it is mounted in). Each area guards
@@ -19,6 +23,7 @@ export type { AdminDeps } from './admin-deps.js';
  */
 export function adminRoutes(deps: AdminDeps): Router {
   const router = Router();
+  router.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h' }));
   router.use(
     requireStaff(),
     analyticsPages(deps),
