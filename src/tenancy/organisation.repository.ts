@@ -14,6 +14,18 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+/** An API key as the owners' page lists it: the lookup identifies it, the secret part is never stored. */
+export interface ApiKeyListing {
+  id: string;
+  name: string;
+  lookup: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const API_KEY_LISTING = 'id, name, lookup, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"';
+
 export class OrganisationRepository {
   constructor(private readonly db: Queryable) {}
 
@@ -59,5 +71,25 @@ export class OrganisationRepository {
       "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')",
       [id, at],
     );
+  }
+
+  /** Active keys first, newest first. */
+  async listApiKeys(orgId: string): Promise<ApiKeyListing[]> {
+    const { rows } = await this.db.query<ApiKeyListing>(
+      `SELECT ${API_KEY_LISTING} FROM api_keys WHERE org_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id`,
+      [orgId],
+    );
+    return rows;
+  }
+
+  async getApiKey(orgId: string, id: string): Promise<ApiKeyListing | undefined> {
+    const { rows } = await this.db.query<ApiKeyListing>(`SELECT ${API_KEY_LISTING} FROM api_keys WHERE org_id = $1 AND id = $2`, [orgId, id]);
+    return rows[0];
+  }
+
+  /** Keeps the first revocation time when revoked twice; false when the key is not this organisation's. */
+  async revokeApiKey(orgId: string, id: string, at: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE org_id = $1 AND id = $2', [orgId, id, at]);
+    return rowCount === 1;
   }
 }

@@ -1,14 +1,14 @@
 import type { Db } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError } from '../shared/errors.js';
-import { newId } from '../shared/ids.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { isId, newId } from '../shared/ids.js';
 import { generatePassword, hashPassword, verifyPassword } from '../shared/password.js';
 import { issueToken, parseToken, tokenMatches } from '../shared/tokens.js';
 import { validate } from '../shared/validate.js';
-import { OrganisationRepository, type Organisation } from './organisation.repository.js';
-import { StaffUserRepository, type StaffUser } from './staff-user.repository.js';
-import { nameSchema, staffUserInputSchema } from './tenancy.schemas.js';
+import { OrganisationRepository, type ApiKeyListing, type Organisation } from './organisation.repository.js';
+import { StaffUserRepository, type StaffUser, type StaffUserListing } from './staff-user.repository.js';
+import { nameSchema, staffRoleInputSchema, staffUserInputSchema } from './tenancy.schemas.js';
 
 export interface ApiPrincipal {
   orgId: string;
@@ -57,6 +57,22 @@ export class OrganisationService {
     return issued.token;
   }
 
+  listApiKeys(orgId: string): Promise<ApiKeyListing[]> {
+    return new OrganisationRepository(this.deps.db).listApiKeys(orgId);
+  }
+
+  async getApiKey(orgId: string, keyId: string): Promise<ApiKeyListing> {
+    const key = isId(keyId) ? await new OrganisationRepository(this.deps.db).getApiKey(orgId, keyId) : undefined;
+    if (!key) throw notFound('API key');
+    return key;
+  }
+
+  /** Takes effect on the next request: authenticateApiKey refuses revoked keys. Revoking twice is harmless. */
+  async revokeApiKey(orgId: string, keyId: string): Promise<void> {
+    const repo = new OrganisationRepository(this.deps.db);
+    if (!isId(keyId) || !(await repo.revokeApiKey(orgId, keyId, this.deps.clock.now()))) throw notFound('API key');
+  }
+
   async authenticateApiKey(token: string): Promise<ApiPrincipal | undefined> {
     const parsed = parseToken('pbk', token);
     if (!parsed) return undefined;
@@ -70,8 +86,15 @@ export class OrganisationService {
   async createUser(orgId: string, input: unknown): Promise<CreatedUser> {
     const data = validate(staffUserInputSchema, input);
     await this.getOrganisation(orgId);
+    const repo = new StaffUserRepository(this.deps.db);
+    // Emails sign in across organisations, so they are unique everywhere; say so against the field (the unique index still guards races).
+    if (await repo.findByEmail(data.email)) {
+      throw new AppError('CONFLICT', 'Already exists: a staff user with this email', {
+        fields: [{ path: 'email', message: 'a staff user with this email already exists' }],
+      });
+    }
     const password = data.password ?? generatePassword();
-    const user = await new StaffUserRepository(this.deps.db).insert({
+    const user = await repo.insert({
       id: newId(),
       orgId,
       email: data.email,
@@ -99,5 +122,26 @@ export class OrganisationService {
 
   async getActiveUser(id: string): Promise<StaffUser | undefined> {
     return new StaffUserRepository(this.deps.db).getActive(id);
+  }
+
+  listUsers(orgId: string): Promise<StaffUserListing[]> {
+    return new StaffUserRepository(this.deps.db).listDetailedByOrg(orgId);
+  }
+
+  /**
+   * Takes effect on the user's next request: sessions load the user afresh.
+   * Nobody changes their own role, so an organisation always keeps the owner acting.
+   */
+  async changeRole(orgId: string, actorId: string, userId: string, input: unknown): Promise<void> {
+    const { role } = validate(staffRoleInputSchema, input);
+    if (userId === actorId) throw new AppError('FORBIDDEN', 'You cannot change your own role: another owner must do it.', { reason: 'self' });
+    if (!isId(userId) || !(await new StaffUserRepository(this.deps.db).setRole(orgId, userId, role))) throw notFound('Staff user');
+  }
+
+  /** A disabled user cannot sign in, and their open sessions stop at once (getActiveUser skips them). */
+  async setUserDisabled(orgId: string, actorId: string, userId: string, disabled: boolean): Promise<void> {
+    if (userId === actorId) throw new AppError('FORBIDDEN', 'You cannot disable your own account: another owner must do it.', { reason: 'self' });
+    const at = disabled ? this.deps.clock.now() : null;
+    if (!isId(userId) || !(await new StaffUserRepository(this.deps.db).setDisabled(orgId, userId, at))) throw notFound('Staff user');
   }
 }

@@ -14,7 +14,15 @@ export interface StaffUserWithHash extends StaffUser {
   disabledAt: Date | null;
 }
 
+/** What the owners' staff page lists: never the password hash. */
+export interface StaffUserListing extends StaffUser {
+  lastLoginAt: Date | null;
+  disabledAt: Date | null;
+  createdAt: Date;
+}
+
 const COLUMNS = 'id, org_id AS "orgId", email, name, role';
+const LISTING = `${COLUMNS}, last_login_at AS "lastLoginAt", disabled_at AS "disabledAt", created_at AS "createdAt"`;
 
 export class StaffUserRepository {
   constructor(private readonly db: Queryable) {}
@@ -44,6 +52,30 @@ export class StaffUserRepository {
   async listByOrg(orgId: string): Promise<StaffUser[]> {
     const { rows } = await this.db.query<StaffUser>(`SELECT ${COLUMNS} FROM staff_users WHERE org_id = $1 ORDER BY email`, [orgId]);
     return rows;
+  }
+
+  /** Active users first, then by email. */
+  async listDetailedByOrg(orgId: string): Promise<StaffUserListing[]> {
+    const { rows } = await this.db.query<StaffUserListing>(
+      `SELECT ${LISTING} FROM staff_users WHERE org_id = $1 ORDER BY disabled_at IS NOT NULL, email`,
+      [orgId],
+    );
+    return rows;
+  }
+
+  /** Scoped by org_id: false when the user is not in this organisation. */
+  async setRole(orgId: string, id: string, role: Role): Promise<boolean> {
+    const { rowCount } = await this.db.query('UPDATE staff_users SET role = $3 WHERE org_id = $1 AND id = $2', [orgId, id, role]);
+    return rowCount === 1;
+  }
+
+  /** `at` disables (keeping an earlier disabled_at), null enables; false when the user is not in this organisation. */
+  async setDisabled(orgId: string, id: string, at: Date | null): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE staff_users SET disabled_at = CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE COALESCE(disabled_at, $3) END WHERE org_id = $1 AND id = $2',
+      [orgId, id, at],
+    );
+    return rowCount === 1;
   }
 
   async recordLogin(id: string, at: Date): Promise<void> {

@@ -55,3 +55,6 @@ export const staffUserInputSchema = z.strictObject({
   role: z.enum(ROLES),
   password: z.string().min(10, { message: 'must be at least 10 characters' }).max(200).optional(),
 });
+
+/** Changing a staff user's role (the admin staff page). */
+export const staffRoleInputSchema = z.strictObject({ role: z.enum(ROLES, { message: 'expected owner, marketer or analyst' }) });
