@@ -10,6 +10,13 @@ export interface Sensor {
   lastSeenAt: Date | null;
 }
 
+/** Probes one sensor received in one minute; `minute` counts minutes since the Unix epoch. */
+export interface MinuteCount {
+  sensorId: string;
+  minute: number;
+  probes: number;
+}
+
 const COLUMNS = `id, org_id AS "orgId", venue_id AS "venueId", zone_id AS "zoneId", name, created_at AS "createdAt", last_seen_at AS "lastSeenAt"`;
 
 export class SensorRepository {
@@ -34,5 +41,21 @@ export class SensorRepository {
       [lookup],
     );
     return rows[0];
+  }
+
+  /**
+   * Probes per sensor and minute in [from, to), for every sensor of the
+   * organisation in one query: the (sensor_id, ts) index and the daily
+   * partitions keep it to the window's rows.
+   */
+  async minuteCounts(orgId: string, from: Date, to: Date): Promise<MinuteCount[]> {
+    const { rows } = await this.db.query<MinuteCount>(
+      `SELECT sensor_id AS "sensorId", (extract(epoch FROM date_trunc('minute', ts)) / 60)::int AS minute, count(*)::int AS probes
+       FROM probes
+       WHERE org_id = $1 AND sensor_id IN (SELECT id FROM sensors WHERE org_id = $1) AND ts >= $2 AND ts < $3
+       GROUP BY 1, 2`,
+      [orgId, from, to],
+    );
+    return rows;
   }
 }

@@ -7,7 +7,10 @@ import type { VenueService } from '../tenancy/index.js';
 import { nameSchema } from '../tenancy/tenancy.schemas.js';
 import { SensorRepository, type Sensor } from './sensor.repository.js';
 
-const sensorInputSchema = z.strictObject({ venueId: z.string(), zoneId: z.string().optional(), name: nameSchema });
+const MINUTE_MS = 60_000;
+
+/** What POST /api/v1/sensors and the admin form send. */
+export const sensorInputSchema = z.strictObject({ venueId: z.string(), zoneId: z.string().optional(), name: nameSchema });
 
 export class SensorService {
   private readonly repo: SensorRepository;
@@ -35,6 +38,24 @@ export class SensorService {
 
   list(orgId: string): Promise<Sensor[]> {
     return this.repo.list(orgId);
+  }
+
+  /**
+   * Probes per minute for each of the organisation's sensors over the `minutes`
+   * minutes ending with the one `now` falls in, oldest first (0 for a quiet
+   * minute). Sensors that sent nothing in the window are absent.
+   */
+  async probesPerMinute(orgId: string, now: Date, minutes = 60): Promise<Map<string, number[]>> {
+    const last = Math.floor(now.getTime() / MINUTE_MS);
+    const first = last - minutes + 1;
+    const rows = await this.repo.minuteCounts(orgId, new Date(first * MINUTE_MS), new Date((last + 1) * MINUTE_MS));
+    const series = new Map<string, number[]>();
+    for (const row of rows) {
+      const counts = series.get(row.sensorId) ?? new Array<number>(minutes).fill(0);
+      counts[row.minute - first] = row.probes;
+      series.set(row.sensorId, counts);
+    }
+    return series;
   }
 
   /** The sensor an ingest token belongs to, or undefined for any bad token. */
