@@ -152,11 +152,17 @@ export function lineChart(input: LineChartInput): string {
   return `${open(input.title, input.description)}${yAxis(yMax, format)}${xLabels(input.labels, (i) => xAt(i, count))}${lines}${legend(input.series)}</svg>`;
 }
 
+/** The bar chart's axis top: for whole counts an even one, so the middle gridline is a whole number too (never "0.5 visits"). */
+export function barAxisMax(bars: readonly Bar[]): number {
+  const top = niceMax(Math.max(0, ...bars.map((b) => b.value)));
+  return bars.every((b) => Number.isInteger(b.value)) && top % 2 === 1 ? top + 1 : top;
+}
+
 /** A vertical bar chart with the value printed above each bar. */
 export function barChart(input: BarChartInput): string {
   const format = input.formatValue ?? plain;
   const count = input.bars.length;
-  const yMax = niceMax(Math.max(0, ...input.bars.map((b) => b.value)));
+  const yMax = barAxisMax(input.bars);
   const slot = count ? PLOT_W / count : PLOT_W;
   const barWidth = Math.min(80, slot * 0.6);
   const centre = (i: number): number => PAD.left + slot * (i + 0.5);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { VenueMetrics } from '../../analytics/metrics/metrics.service.js';
 import { validate } from '../../shared/validate.js';
 import { barChart, lineChart } from './charts.js';
+import { bounceView, frequencyView, occupancyView, routesView, type ZoneName } from './dashboard-sections.js';
+import { minutes, percent } from './format.js';
 
 /** The choices the dashboard form offers; anything else in the URL is a 400. */
 export const PERIODS = [
@@ -25,20 +27,25 @@ const MAX_POINTS = 800;
 const schema = z.object({
   period: z.enum(['24h', '7d', '30d']).default('24h'),
   interval: z.enum(['15m', '1h', '1d']).default('1h'),
+  // '' is the form's "Whole venue"; whether the zone is this venue's is the metrics service's check.
+  zone: z.union([z.literal(''), z.uuid({ message: 'expected a zone of this venue' })]).optional(),
 });
 
 export interface DashboardChoice {
   period: PeriodValue;
   interval: IntervalValue;
+  /** A zone of the venue, or undefined for the whole venue. */
+  zone?: string;
   /** Shown next to the interval field when the combination has too many points. */
   intervalError?: string;
 }
 
 export function parseDashboardQuery(query: unknown): DashboardChoice {
-  const { period, interval } = validate(schema, query);
+  const { period, interval, zone } = validate(schema, query);
+  const choice: DashboardChoice = zone ? { period, interval, zone } : { period, interval };
   const points = periodOf(period).seconds / intervalOf(interval).seconds;
-  if (points > MAX_POINTS) return { period, interval, intervalError: `That is ${String(points)} intervals: choose a longer interval or a shorter period.` };
-  return { period, interval };
+  if (points > MAX_POINTS) return { ...choice, intervalError: `That is ${String(points)} intervals: choose a longer interval or a shorter period.` };
+  return choice;
 }
 
 const periodOf = (value: PeriodValue) => PERIODS.find((p) => p.value === value) ?? PERIODS[0];
@@ -49,13 +56,16 @@ export function metricsQueryOf(choice: DashboardChoice, now: Date): Record<strin
   const seconds = Math.floor(now.getTime() / 1000);
   const interval = intervalOf(choice.interval);
   const to = interval.api === 'day' ? seconds : Math.ceil(seconds / interval.seconds) * interval.seconds;
-  return { from: String(to - periodOf(choice.period).seconds), to: String(to), interval: interval.api };
+  const query: Record<string, string> = { from: String(to - periodOf(choice.period).seconds), to: String(to), interval: interval.api };
+  if (choice.zone) query.zone = choice.zone;
+  return query;
 }
 
-export function formOptions(choice: DashboardChoice) {
+export function formOptions(choice: DashboardChoice, zones: readonly ZoneName[]) {
   return {
     periods: PERIODS.map((p) => ({ value: p.value, label: p.label, selected: p.value === choice.period })),
     intervals: INTERVALS.map((i) => ({ value: i.value, label: i.label, selected: i.value === choice.interval })),
+    zones: zones.map((z) => ({ value: z.id, label: z.name, selected: z.id === choice.zone })),
   };
 }
 
@@ -69,11 +79,15 @@ function timeLabel(timeZone: string, choice: DashboardChoice, long: boolean): (e
   return (epochSeconds) => format.format(new Date(epochSeconds * 1000));
 }
 
-const percent = (rate: number | null): string => (rate === null ? '–' : `${(rate * 100).toFixed(1)}%`);
-const minutes = (seconds: number | null): string => (seconds === null ? '–' : `${String(Math.round(seconds / 60))} min`);
+/** What the dashboard needs besides the metrics: the venue's zones (for names and routes), its bounce setting and the time. */
+export interface DashboardContext {
+  zones: readonly ZoneName[];
+  bounceSeconds: number;
+  now: number;
+}
 
 /** Everything the dashboard template shows, charts already rendered to SVG. */
-export function dashboardView(metrics: VenueMetrics, choice: DashboardChoice) {
+export function dashboardView(metrics: VenueMetrics, choice: DashboardChoice, context: DashboardContext) {
   const axis = timeLabel(metrics.venue.timezone, choice, false);
   const full = timeLabel(metrics.venue.timezone, choice, true);
   const labels = metrics.series.map((p) => axis(p.start));
@@ -81,9 +95,13 @@ export function dashboardView(metrics: VenueMetrics, choice: DashboardChoice) {
   const { loyalty, dwell, totals } = metrics;
   return {
     totals: { ...totals, captureRate: percent(totals.captureRate) },
-    occupancyNow: metrics.occupancyNow,
+    zoneName: context.zones.find((z) => z.id === metrics.zoneId)?.name ?? null,
     dwellMedian: minutes(dwell.median),
+    dwellMean: minutes(dwell.mean),
+    dwellVisits: dwell.visits,
+    bounce: bounceView(metrics.bounce, context.bounceSeconds),
     rolledUpUntil: metrics.rolledUpUntil === null ? null : full(metrics.rolledUpUntil),
+    occupancy: occupancyView(metrics, labels, full, context.now),
     rows,
     footfallChart: lineChart({
       title: 'Footfall over time: visitors and passers-by',
@@ -115,5 +133,7 @@ export function dashboardView(metrics: VenueMetrics, choice: DashboardChoice) {
         { label: 'Repeat', value: loyalty.repeatDevices },
       ],
     }),
+    frequency: frequencyView(metrics.frequency),
+    routes: routesView(metrics.routes, context.zones),
   };
 }
