@@ -4,6 +4,7 @@ import { TRIGGER_EVENT_TYPES } from '../../triggers/index.js';
 import type { RuleTestResult } from '../../triggers/rules/index.js';
 import type { AdminDeps } from '../admin-deps.js';
 import { ruleEditorPages } from './rule-editor.pages.js';
+import { ruleResultsPages } from './rule-results.pages.js';
 import { definitionRows, describeTrigger, traceRows, venueNames } from './rule-view.js';
 import { staffOf } from './triggers.pages.js';
 
@@ -51,6 +52,11 @@ const RULE_MESSAGES = new Map([
   ['disabled', 'Rule disabled.'],
 ]);
 
+const SAVED_MESSAGES = new Map([
+  ['created', 'Rule created.'],
+  ['saved', 'Rule saved as a new version.'],
+]);
+
 export function rulesPages(deps: AdminDeps): Router {
   const router = Router();
   const { rules } = deps.triggers;
@@ -65,7 +71,7 @@ export function rulesPages(deps: AdminDeps): Router {
     res.render('admin/triggers/rules', { title: 'Rules', rules: rows, message });
   });
 
-  router.use(ruleEditorPages(deps));
+  router.use(ruleEditorPages(deps), ruleResultsPages(deps));
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     router.post(`/rules/:id/${action}`, async (req, res) => {
@@ -89,7 +95,9 @@ export function rulesPages(deps: AdminDeps): Router {
   };
 
   router.get('/rules/:id', async (req, res) => {
-    res.render('admin/triggers/rule', await renderRule(staffOf(res).orgId, req.params.id, {}));
+    // A fixed text per code: the query string never puts words of its own on the page.
+    const message = SAVED_MESSAGES.get(typeof req.query.done === 'string' ? req.query.done : '');
+    res.render('admin/triggers/rule', await renderRule(staffOf(res).orgId, req.params.id, { message }));
   });
 
   router.post('/rules/:id/test', async (req, res) => {
