@@ -16,6 +16,7 @@ import { startWorkers } from './queue/workers.js';
 import { createServices } from './services.js';
 import { systemClock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createRecentErrorsSink } from './shared/recent-errors.js';
 import { resolveSecretKey } from './shared/secret-key.js';
 import { createTriggers } from './triggers/index.js';
 
@@ -92,7 +93,10 @@ async function startWeb(deps: AppDeps, stops: Stop[]): Promise<void> {
 }
 
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const logger = createLogger(config.logLevel);
+  // Error lines also go to the admin's recent-errors list; Redis is not connected yet, so the sink holds the first ones.
+  const recentErrors = createRecentErrorsSink();
+  const role = [options.web && 'web', options.workers && 'worker'].filter(Boolean).join('+');
+  const logger = createLogger(config.logLevel, undefined, { errorSink: recentErrors, bindings: { role } });
   const clock = systemClock;
   const secretKey = resolveSecretKey(config, logger);
   const stops: Stop[] = [];
@@ -101,6 +105,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   };
   try {
     const { db, redis, client } = await openStores(config, logger, stops);
+    recentErrors.attach(client, config.queue.prefix);
+    stops.push(() => {
+      recentErrors.detach();
+      return Promise.resolve();
+    });
     // Ingest hands known devices' sightings to presence tracking through the queue (web and worker processes alike).
     const presenceSink = createPresenceSink({ redis: client, prefix: config.queue.prefix });
     stops.push(() => presenceSink.close());

@@ -10,6 +10,7 @@ import type { Resolver } from './address-guard.js';
 import { EndpointRepository, type WebhookEndpoint } from './endpoint.repository.js';
 import type { AddressPolicy } from './ssrf.js';
 import { generateSecret } from './standard-webhooks.js';
+import { WebhookActivityRepository, type EndpointLastResult } from './webhook-activity.repository.js';
 import { checkWebhookUrl, MAX_URL_LENGTH } from './webhook-url.js';
 
 /** Endpoints may subscribe to the event types that trigger rules, or to every firing ('trigger.fired'). */
@@ -74,10 +75,12 @@ export interface EndpointServiceDeps {
 /** CRUD and secret rotation for an organisation's CRM webhook endpoints. */
 export class EndpointService {
   private readonly repo: EndpointRepository;
+  private readonly activity: WebhookActivityRepository;
   private readonly box: SecretBox;
 
   constructor(private readonly deps: EndpointServiceDeps) {
     this.repo = new EndpointRepository(deps.db);
+    this.activity = new WebhookActivityRepository(deps.db);
     this.box = createSecretBox(deps.secretKey, SECRET_PURPOSE);
   }
 
@@ -131,5 +134,15 @@ export class EndpointService {
       await repo.addSecret({ id: newId(), orgId, endpointId: id, sealed: this.box.seal(secret) }, now);
     });
     return { secret, previousExpiresAt: previousExpiresAt.toISOString() };
+  }
+
+  /** Each endpoint's latest tried delivery and its last attempt, by endpoint id (endpoints never tried are absent). */
+  async lastResults(orgId: string): Promise<Map<string, EndpointLastResult>> {
+    return new Map((await this.activity.lastResults(orgId)).map((r) => [r.endpointId, r]));
+  }
+
+  /** How many webhook deliveries failed for good in the last `hours`. */
+  async failedDeliveries(orgId: string, hours: number): Promise<number> {
+    return this.activity.failedSince(orgId, new Date(this.deps.clock.now().getTime() - hours * 3_600_000));
   }
 }
