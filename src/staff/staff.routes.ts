@@ -23,11 +23,12 @@ export function staffRoutes(deps: { auth: StaffAuth; organisations: Organisation
   router.post('/logout', (req, res, next) => {
     req.logout((error) => (error ? next(error) : res.redirect(303, '/login')));
   });
-  router.get('/admin', requireStaff(), async (_req, res) => {
+  router.get('/admin', requireStaff(), async (req, res) => {
     const staff = res.locals.staff;
     if (!staff) throw new Error('requireStaff did not set the staff member');
     const [organisation, venues] = await Promise.all([deps.organisations.getOrganisation(staff.orgId), deps.venues.list(staff.orgId)]);
-    res.render('staff/home', { title: organisation.name, organisation, venues, staff });
+    const notice = req.query.done === 'venue-deleted' ? 'The venue was deleted.' : undefined;
+    res.render('staff/home', { title: organisation.name, organisation, venues, staff, notice });
   });
   if (deps.admin) router.use('/admin', deps.admin);
   return router;
