@@ -97,6 +97,8 @@ export interface WebhookRequest {
   body: string;
   /** This attempt's `webhook-timestamp`. */
   timestamp: Date;
+  /** Keep this many bytes of the answer in the result (test deliveries show them); deliveries keep none. */
+  keepResponseBytes?: number;
 }
 
 export interface WebhookResult {
@@ -107,6 +109,8 @@ export interface WebhookResult {
   retryAfterMs?: number;
   error?: string;
   durationMs: number;
+  /** The start of the answer's body, when the request asked to keep some. */
+  response?: { text: string; truncated: boolean };
 }
 
 export interface WebhookSender {

@@ -2,7 +2,6 @@ import type { Clock } from '../../shared/clock.js';
 import { notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { EndpointDirectory, WebhookResult, WebhookSender } from '../ports.js';
-import { withResponsePreview, type ResponsePreview } from './response-preview.js';
 
 /**
  * "Send test delivery": one signed message sent now through the real sender
@@ -20,7 +19,6 @@ export interface TestDeliveryResult extends WebhookResult {
   messageId: string;
   sentAt: string;
   body: string;
-  response?: ResponsePreview;
 }
 
 export interface EndpointTesterDeps {
@@ -42,9 +40,7 @@ export class EndpointTester {
       timestamp: now.toISOString(),
       data: { endpointId: endpoint.id, message: 'A test delivery from Passby: verify the signature, then answer 2xx. No action is needed.' },
     });
-    const { result, preview } = await withResponsePreview(messageId, PREVIEW_BYTES, () =>
-      this.deps.sender.send({ url: endpoint.url, secrets: endpoint.secrets, messageId, body, timestamp: now }),
-    );
-    return { ...result, messageId, sentAt: now.toISOString(), body, response: preview };
+    const result = await this.deps.sender.send({ url: endpoint.url, secrets: endpoint.secrets, messageId, body, timestamp: now, keepResponseBytes: PREVIEW_BYTES });
+    return { ...result, messageId, sentAt: now.toISOString(), body };
   }
 }

@@ -14,7 +14,8 @@ import { classifyStatus } from './webhook-outcome.js';
  * Sends one signed webhook attempt and says what happened. Never throws:
  * every failure becomes an outcome the engine can act on (retry or not).
  * Redirects are not followed (a 3xx could point anywhere, past the address
- * check); the response body is read up to a cap and then dropped.
+ * check); the response body is read up to a cap and then dropped, except
+ * for the first bytes a caller asked to keep.
  */
 
 export interface WebhookSenderDeps {
@@ -33,6 +34,8 @@ interface Answer {
   status: number;
   retryAfter?: string;
   location?: string;
+  kept: Buffer[];
+  seen: number;
 }
 
 class TimeoutError extends Error {
@@ -73,12 +76,12 @@ function preflight(url: string, policy: AddressPolicy): URL | string {
   return parsed;
 }
 
-/** Reads and drops the body; past the cap the connection is cut (a CRM cannot make us buffer megabytes). */
-function drain(res: http.IncomingMessage, maxBytes: number, done: (error?: Error) => void): void {
-  let seen = 0;
+/** Reads the body, keeping its first `keep` bytes; past the cap the connection is cut (a CRM cannot make us buffer megabytes). */
+function drain(res: http.IncomingMessage, answer: Answer, maxBytes: number, keep: number, done: (error?: Error) => void): void {
   res.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > maxBytes) {
+    if (answer.seen < keep) answer.kept.push(chunk.subarray(0, keep - answer.seen));
+    answer.seen += chunk.length;
+    if (answer.seen > maxBytes) {
       res.destroy();
       done();
     }
@@ -93,7 +96,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): ClosableWebhookSen
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
   const { timeoutMs, maxResponseBytes } = deps.webhook;
 
-  function post(url: URL, headers: Record<string, string>, body: string): Promise<Answer> {
+  function post(url: URL, headers: Record<string, string>, body: string, keep: number): Promise<Answer> {
     return new Promise((resolve, reject) => {
       let answer: Answer | undefined;
       let settled = false;
@@ -108,8 +111,9 @@ export function createWebhookSender(deps: WebhookSenderDeps): ClosableWebhookSen
       const client = url.protocol === 'https:' ? https : http;
       const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const req = client.request(url, { method: 'POST', headers, agent, lookup }, (res) => {
-        answer = { status: res.statusCode ?? 0, retryAfter: header(res.headers['retry-after']), location: header(res.headers.location) };
-        drain(res, maxResponseBytes, settle);
+        const received: Answer = { status: res.statusCode ?? 0, retryAfter: header(res.headers['retry-after']), location: header(res.headers.location), kept: [], seen: 0 };
+        answer = received;
+        drain(res, received, maxResponseBytes, keep, settle);
       });
       const timer = setTimeout(() => {
         const error = new TimeoutError(timeoutMs);
@@ -130,8 +134,11 @@ export function createWebhookSender(deps: WebhookSenderDeps): ClosableWebhookSen
       if (request.secrets.length === 0) return { outcome: 'failed', error: 'the endpoint has no active signing secret', durationMs: elapsed() };
       const headers = { ...webhookHeaders(request), 'content-length': String(Buffer.byteLength(request.body)) };
       try {
-        const answer = await post(url, headers, request.body);
-        return classifyStatus(answer.status, answer, deps.clock.now(), elapsed());
+        const keep = request.keepResponseBytes ?? 0;
+        const answer = await post(url, headers, request.body, keep);
+        const result = classifyStatus(answer.status, answer, deps.clock.now(), elapsed());
+        if (keep === 0) return result;
+        return { ...result, response: { text: Buffer.concat(answer.kept).toString('utf8'), truncated: answer.seen > keep } };
       } catch (error) {
         return errorResult(error, elapsed());
       }
