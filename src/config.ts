@@ -75,6 +75,7 @@ const envSchema = z
       message: 'expected letters, digits, ".", "-", "_" or a Redis Cluster hash tag such as {passby}',
     }),
     WORKER_CONCURRENCY: int(8, 1, 256),
+    OPERATOR_EMAILS: optionalText,
     DEMO_SEED: bool(true),
     TWILIO_ACCOUNT_SID: optionalText.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
       message: 'expected AC followed by 32 hex digits',
@@ -182,6 +183,8 @@ export interface Config {
   database: { url: string; explicit: boolean; poolSize: number };
   redis: { url: string; explicit: boolean; allowEviction: boolean };
   queue: { prefix: string; concurrency: number };
+  /** Staff allowed on the installation-wide operations pages (queues, errors); empty: owners of a single-organisation installation. */
+  operatorEmails: string[];
   demoSeed: boolean;
   twilio: TwilioConfig | undefined;
   analytics: AnalyticsConfig;
@@ -226,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: { url: e.DATABASE_URL ?? DEFAULT_DATABASE_URL, explicit: e.DATABASE_URL !== undefined, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL ?? DEFAULT_REDIS_URL, explicit: e.REDIS_URL !== undefined, allowEviction: e.REDIS_ALLOW_EVICTION },
     queue: { prefix: e.QUEUE_PREFIX ?? 'passby', concurrency: e.WORKER_CONCURRENCY },
+    operatorEmails: (e.OPERATOR_EMAILS ?? '').split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== ''),
     demoSeed: e.DEMO_SEED,
     twilio:
       e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined

@@ -9,7 +9,7 @@ import { requireStaff, safeNextPath, type StaffAuth } from './staff.auth.js';
  */
 export function staffRoutes(deps: { auth: StaffAuth; organisations: OrganisationService; venues: VenueService; admin?: Router }): Router {
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: '20kb' }), ...deps.auth.middleware, csrfProtection);
+  router.use(express.urlencoded({ extended: false, limit: '256kb' }), ...deps.auth.middleware, csrfProtection);
 
   router.get('/', (_req, res) => res.redirect(303, '/admin'));
   router.get('/login', (req, res) => {

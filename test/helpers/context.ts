@@ -57,11 +57,11 @@ export function buildTestApp(
   return { app, services, triggers };
 }
 
-/** The real app on a database of its own and the given Redis (the shared one by default). */
-export async function createTestContext(options: { redisUrl?: string } = {}): Promise<TestContext> {
+/** The real app on a database of its own and the given Redis (the shared one by default); `env` overrides configuration. */
+export async function createTestContext(options: { redisUrl?: string; env?: Record<string, string> } = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
-  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl });
+  const config = testConfig({ ...options.env, DATABASE_URL: database.url, REDIS_URL: redisUrl });
   const factory = createRedisFactory(redisUrl);
   const redis = factory.create('client');
   const { app, services, triggers } = buildTestApp(config, database, redis);

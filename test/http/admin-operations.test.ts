@@ -65,7 +65,7 @@ describe('admin operations pages: queue board and recent errors', () => {
 
   before(async () => {
     database = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: database.url, QUEUE_PREFIX: prefix });
+    const config = testConfig({ DATABASE_URL: database.url, QUEUE_PREFIX: prefix, OPERATOR_EMAILS: 'Owner@ops.example' });
     dataDir = config.dataDir;
     redis = createRedisFactory(TEST_REDIS_URL);
     client = redis.create('client');
@@ -89,6 +89,16 @@ describe('admin operations pages: queue board and recent errors', () => {
     await deletePrefix(prefix);
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens installation-wide pages only to the operators listed in OPERATOR_EMAILS, not to every owner', async () => {
+    await services.organisations.createUser(rival.orgId, { email: 'owner@rival-ops.example', role: 'owner', password: PASSWORD });
+    const rivalOwner = await signIn('owner@rival-ops.example');
+    for (const path of ['/admin/errors', '/admin/queues/', '/admin/queues/api/queues']) {
+      const res = await rivalOwner.get(path).expect(403);
+      if (!path.includes('/api/')) assert.match(res.text, /OPERATOR_EMAILS/, path);
+    }
+    await owner.get('/admin/errors').expect(200);
   });
 
   it('sends signed-out visitors to the login page and refuses non-owners (403), board API included', async () => {

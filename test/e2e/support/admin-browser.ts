@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { newOrg, type TestOrg } from '../../helpers/factories.js';
+import { deletePrefix, testPrefix } from '../../helpers/redis.js';
 import { A11Y_CHECKS, MARK_SUBMIT, type A11yReport } from './a11y-checks.js';
 
 /**
@@ -42,9 +43,22 @@ export interface AdminBrowser {
   close(): Promise<void>;
 }
 
-export async function startAdminBrowser(options: { orgName: string; seed?: (ctx: TestContext, org: TestOrg) => Promise<void> }): Promise<AdminBrowser> {
+/**
+ * `env` overrides configuration (e.g. TRIGGERS_WEBHOOK_ALLOWED_NETWORKS). Each run gets its own queue prefix in
+ * the shared Redis, deleted on close, so queue pages and rule caches never meet another test's keys.
+ */
+export async function startAdminBrowser(options: {
+  orgName: string;
+  env?: Record<string, string>;
+  seed?: (ctx: TestContext, org: TestOrg) => Promise<void>;
+}): Promise<AdminBrowser> {
   if (reason) throw new Error(`CI must run the browser end-to-end tests: ${reason}`);
-  const ctx = await createTestContext();
+  const prefix = testPrefix();
+  const ctx = await createTestContext({ env: { QUEUE_PREFIX: prefix, ...options.env } });
+  const closeContext = async () => {
+    await ctx.close();
+    if (ctx.config.queue.prefix === prefix) await deletePrefix(`${prefix}:`);
+  };
   let server: Server | undefined;
   let browser: Browser | undefined;
   try {
@@ -86,14 +100,14 @@ export async function startAdminBrowser(options: { orgName: string; seed?: (ctx:
       async close() {
         await launched.close();
         await new Promise<void>((resolve) => listening.close(() => resolve()));
-        await ctx.close();
+        await closeContext();
       },
     };
   } catch (error) {
     await browser?.close();
     const open = server;
     if (open) await new Promise<void>((resolve) => open.close(() => resolve()));
-    await ctx.close();
+    await closeContext();
     throw error;
   }
 }
