@@ -10,6 +10,7 @@ import {
   errorOf,
   listOf,
   localTimeIn,
+  quietHoursAway,
   newEndpoint,
   newRule,
   newVenue,
@@ -177,7 +178,7 @@ describe('trigger pipeline: failing CRMs, retries, replays and consent at send t
 
   it('keeps a rule from firing again within its cooldown', async () => {
     const { visitor, venueId } = await setup();
-    const coupon = await newRule(ctx, { name: 'Coupon', trigger: { type: 'custom', name: 'coupon' }, cooldownMinutes: 60, scope: { venueIds: [venueId] }, actions: [{ type: 'sms', template: 'Coupon' }] });
+    const coupon = await newRule(ctx, { name: 'Coupon', trigger: { type: 'custom', name: 'coupon' }, cooldownMinutes: 60, scope: { venueIds: [venueId] }, quietHours: quietHoursAway(), actions: [{ type: 'sms', template: 'Coupon' }] });
     const send = () => ctx.api.post('/events', { type: 'custom', name: 'coupon', venueId, visitorId: visitor.id, id: `coupon-${randomUUID()}` }).expect(202);
     const decisions = async () => listOf<{ outcome: string; reason: string | null }>(await ctx.api.get(`/decisions?ruleId=${coupon.id}`).expect(200)).items;
     await send();
