@@ -26,7 +26,7 @@ export class LoginLogService {
   async exportForPhone(orgId: string, phoneInput: string): Promise<PhoneRecords> {
     // Any valid number: the log may hold numbers from before an allow-list change.
     const parsed = parsePhoneNumberFromString(phoneInput.trim());
-    if (!parsed?.isValid()) throw new AppError('PHONE_INVALID', 'phone: expected a number in international format, e.g. +447700900123');
+    if (!parsed?.isValid()) throw new AppError('PHONE_INVALID', 'phone: expected a number in international format, e.g. +447400123456');
     const e164 = parsed.number;
     const visitor = await this.visitors.findByPhone(orgId, e164);
     return {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
 import { seedDemoFootfall } from '../../src/analytics/demo-footfall.js';
+import { VisitorRepository } from '../../src/portal/visitor.repository.js';
+import { newId } from '../../src/shared/ids.js';
+import { bearer } from '../helpers/factories.js';
 import { browserSkip, startAdminBrowser, type AdminBrowser } from './support/admin-browser.js';
 
 /**
@@ -9,6 +13,8 @@ import { browserSkip, startAdminBrowser, type AdminBrowser } from './support/adm
  * screenshot and the accessibility smoke check. Each admin area has its own
  * admin-*-browser test on the same support module.
  */
+const VISITOR_PHONE = '+447400123456';
+
 describe('admin app in headless Chromium: sign-in and dashboard', { skip: browserSkip }, () => {
   let admin: AdminBrowser | undefined;
 
@@ -20,6 +26,12 @@ describe('admin app in headless Chromium: sign-in and dashboard', { skip: browse
         const seeded = await seedDemoFootfall({ ingest: ctx.services.ingest, sensor, now: new Date() });
         assert.ok(seeded.probes > 0, 'the simulator produced probes');
         await ctx.services.rollup.rollupAll();
+        const visitor = await new VisitorRepository(ctx.database.pool).upsert({ id: newId(), orgId: org.orgId, phone: VISITOR_PHONE }, new Date());
+        await request(ctx.app)
+          .post(`/api/v1/visitors/${visitor.id}/consents`)
+          .set(bearer(org.apiKey))
+          .send({ purpose: 'sms_marketing', granted: true, textVersion: 'browser-test-1' })
+          .expect(201);
       },
     });
   });
@@ -52,6 +64,31 @@ describe('admin app in headless Chromium: sign-in and dashboard', { skip: browse
       await page.getByRole('button', { name: 'Show' }).click();
       await page.waitForURL(/period=7d&interval=1d/);
       await admin.check(page, 'dashboard-7-days');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('looks a visitor up by phone and shows the delivery log and suppression list to a marketer', async () => {
+    assert.ok(admin);
+    const page = await admin.newPage();
+    try {
+      await admin.signIn(page, admin.emails.marketer);
+      await page.getByRole('link', { name: 'Delivery log' }).click();
+      await page.getByRole('heading', { name: 'Delivery log' }).waitFor();
+      await admin.check(page, 'deliveries');
+
+      await page.getByRole('link', { name: 'Visitors' }).click();
+      await admin.check(page, 'visitors');
+      await page.getByLabel('Phone number').fill(VISITOR_PHONE);
+      await page.getByRole('button', { name: 'Find' }).click();
+      await page.getByRole('heading', { name: `Visitor ${VISITOR_PHONE}` }).waitFor();
+      assert.ok((await page.getByText('browser-test-1').count()) > 0, 'the consent and its text version are listed');
+      await admin.check(page, 'visitor');
+
+      await page.getByRole('link', { name: 'Suppressions', exact: true }).click();
+      await page.getByRole('heading', { name: 'SMS suppressions' }).waitFor();
+      await admin.check(page, 'suppressions');
     } finally {
       await page.context().close();
     }

@@ -6,17 +6,12 @@ import { SessionRepository, type StoredSession } from '../../src/analytics/metri
 import type { Role } from '../../src/tenancy/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 const HOUR = 3600;
 /** Three hours before the current hour: inside "the last 24 hours" whenever the test runs. */
 const BASE = Math.floor(Date.now() / 1000 / HOUR) * HOUR - 3 * HOUR;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 interface SessionSpec {
   device: string;

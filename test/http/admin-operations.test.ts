@@ -17,15 +17,10 @@ import { TEST_REDIS_URL } from '../helpers/env.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
 import { deletePrefix, testPrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/triggers.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 describe('admin operations pages: queue board and recent errors', () => {
   const prefix = testPrefix();

@@ -8,16 +8,11 @@ import request from 'supertest';
 import { buildTestApp, createTestContext, testConfig, type TestContext } from '../helpers/context.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { bearer, newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 const MASK = '&lt;hidden: open &quot;Show secret&quot; below&gt;';
 type Agent = ReturnType<typeof request.agent>;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 /** The text of the <pre id="..."> block, as a browser would copy it. */
 function blockText(html: string, id: string): string {

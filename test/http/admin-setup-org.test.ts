@@ -13,15 +13,10 @@ import { buildTestApp, testConfig } from '../helpers/context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { deletePrefix, testPrefix } from '../helpers/redis.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 /** The id of the staff user or API key whose table row carries this marker (data-email / data-name). */
 function rowId(html: string, marker: string, action: string): string {

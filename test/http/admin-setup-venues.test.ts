@@ -4,15 +4,10 @@ import request from 'supertest';
 import type { PortalVenueSettings } from '../../src/portal/portal.settings.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { bearer, newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 /** The error paragraph the page shows under a field, by the field's id. */
 const fieldError = (html: string, id: string): string | undefined => new RegExp(`<p class="vs-field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1];

@@ -5,15 +5,10 @@ import { VisitorRepository } from '../../src/portal/visitor.repository.js';
 import { newId } from '../../src/shared/ids.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 
 const countOf = (html: string, marker: string): number => html.split(marker).length - 1;
 

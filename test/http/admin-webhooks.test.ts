@@ -12,15 +12,11 @@ import { buildTestApp, testConfig } from '../helpers/context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
 
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the page carries a CSRF token');
-  return match[1];
-}
 const secretsIn = (html: string): string[] => html.match(/whsec_[A-Za-z0-9+/=]+/g) ?? [];
 /** An urlencoded body with repeated keys for the checkboxes (as a browser posts it). */
 const form = (fields: Record<string, string | string[]>): string => {

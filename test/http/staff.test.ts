@@ -3,14 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { buildTestApp, createTestContext, type TestContext } from '../helpers/context.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
+import { csrfFrom } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
-
-function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the form carries a CSRF token');
-  return match[1];
-}
 
 function sessionCookie(res: request.Response): string | undefined {
   const cookies = res.headers['set-cookie'] as unknown as string[] | undefined;

@@ -73,7 +73,7 @@ export const exampleTriggerFired = {
     rule: { id: RULE_ID, name: exampleRule.name, version: 3 },
     venue: { id: VENUE_ID, name: 'Acme Soho', timezone: 'Europe/London' },
     zoneId: null,
-    visitor: { id: VISITOR_ID, phone: '+447700900123', attributes: { tier: 'gold' }, loyaltyMember: true },
+    visitor: { id: VISITOR_ID, phone: '+447400123456', attributes: { tier: 'gold' }, loyaltyMember: true },
     consent: { sms_marketing: true, crm_sharing: true },
     occurredAt: '2026-05-04T09:29:58Z',
     visitStartedAt: '2026-05-04T09:24:10Z',
