@@ -242,7 +242,7 @@ describe('privacy: erasure leaves nothing but the documented, pseudonymous or le
     assert.deepEqual(rest, []);
   });
 
-  it('erasure forgets the visitor\'s presence state in Redis', { todo: 'VisitorService has no Redis: see the report (presence state outlives erasure)' }, async () => {
+  it('erasure forgets the visitor\'s presence state in Redis', async () => {
     const presence = (await searchRedis(client, ctx.prefix, needles)).filter((h) => h.where.includes(':presence:'));
     assert.deepEqual(render(presence), []);
   });

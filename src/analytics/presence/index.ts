@@ -22,3 +22,4 @@ export { createPresenceSink, type ClosablePresenceSink } from './presence.sink.j
 export { MAX_AHEAD_SECONDS, MAX_LATE_SECONDS, nextDueAt, sweepPresence, trackSightings, type DeviceSightings, type SweepResult, type TrackResult } from './tracker.js';
 export { DEFAULT_LATENESS_SECONDS, emptyPresenceState, presenceStateSchema, type DeviceRef, type PresenceState, type TrackerSettings } from './presence-state.js';
 export type { PlacedSighting } from './visit.js';
+export { PresenceStore } from './presence.store.js';

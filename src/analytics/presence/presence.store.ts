@@ -133,6 +133,22 @@ export class PresenceStore {
     await runScript(this.redis, FORGET_SCRIPT, [this.stateKey(member), this.dueKey], [expected.raw, member]);
   }
 
+  /**
+   * Erasure: drops everything kept about a visitor's devices at the given venues (state, outbox, the due and
+   * outbox index entries) and the visitor's last-visit memory, so nothing in Redis ties their id to a device.
+   */
+  async forgetVisitor(orgId: string, venueIds: readonly string[], deviceHashes: readonly string[], visitorId: string): Promise<void> {
+    const batch = this.redis.multi();
+    for (const venueId of venueIds) {
+      batch.del(this.lastVisitKey({ orgId, venueId, deviceHash: '' }, visitorId));
+      for (const deviceHash of deviceHashes) {
+        const member = memberOf({ orgId, venueId, deviceHash });
+        batch.del(this.stateKey(member), this.pendingKey(member)).zrem(this.dueKey, member).zrem(this.outboxKey, member);
+      }
+    }
+    await batch.exec();
+  }
+
   private async refs(members: string[], index: string): Promise<DeviceRef[]> {
     const refs: DeviceRef[] = [];
     for (const member of members) {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { PresenceStore } from '../../analytics/presence/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { TriggerModuleDeps } from '../module-deps.js';
 import { createPhoneHasher } from '../phone-hash.js';
@@ -37,7 +38,8 @@ export function createSms(deps: TriggerModuleDeps): SmsModule {
   const hashPhone = createPhoneHasher(deps.secretKey);
   const tokens = createOptOutTokens(deps.secretKey);
   const service = new SmsService({ db, clock, logger, hashPhone });
-  const visitors = new VisitorService({ db, clock, logger, hashPhone });
+  const presence = new PresenceStore(deps.redis, config.queue.prefix);
+  const visitors = new VisitorService({ db, clock, logger, hashPhone, forgetPresence: (...args) => presence.forgetVisitor(...args) });
   const twilio = config.twilio;
 
   const publicRoutes = Router();

@@ -111,6 +111,15 @@ export class VisitorDataRepository {
   }
 
   /** Cascades to bindings, the consent ledger, attributes and visit statistics. */
+  /** What real-time presence may hold about the visitor: their bound devices, at any of the organisation's venues. */
+  async presenceRefs(orgId: string, visitorId: string): Promise<{ venueIds: string[]; deviceHashes: string[] }> {
+    const [venues, devices] = await Promise.all([
+      this.db.query<{ id: string }>('SELECT id FROM venues WHERE org_id = $1', [orgId]),
+      this.db.query<{ hash: string }>('SELECT device_hash AS hash FROM device_bindings WHERE org_id = $1 AND visitor_id = $2', [orgId, visitorId]),
+    ]);
+    return { venueIds: venues.rows.map((r) => r.id), deviceHashes: devices.rows.map((r) => r.hash) };
+  }
+
   async delete(orgId: string, visitorId: string): Promise<void> {
     await this.db.query('DELETE FROM visitors WHERE id = $1 AND org_id = $2', [visitorId, orgId]);
   }

@@ -22,11 +22,15 @@ export interface VisitorView {
   visits: { venueId: string; visits: number; firstVisitAt: string; lastVisitAt: string }[];
 }
 
+/** Erasure's reach into real-time presence (Redis): the visitor's devices at the organisation's venues. */
+export type ForgetPresence = (orgId: string, venueIds: readonly string[], deviceHashes: readonly string[], visitorId: string) => Promise<void>;
+
 export interface VisitorServiceDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
   hashPhone: PhoneHasher;
+  forgetPresence?: ForgetPresence;
 }
 
 const visitView = (v: VisitStats) => ({ venueId: v.venueId, visits: v.visits, firstVisitAt: v.firstVisitAt.toISOString(), lastVisitAt: v.lastVisitAt.toISOString() });
@@ -136,10 +140,13 @@ export class VisitorService {
         await suppressions.add(orgId, visitor.phone, 'admin', at);
       }
       const count = await data.scrubDeliveries(orgId, visitor.id, at);
+      const devices = await data.presenceRefs(orgId, visitor.id);
       await data.delete(orgId, visitor.id);
-      return count;
+      return { count, devices };
     });
-    this.deps.logger.info({ org: orgId, visitor: visitorId, deliveriesScrubbed: scrubbed }, 'visitor erased');
+    // After the commit: a failure here leaves only state that expires (2 days), never a half-erased database.
+    await this.deps.forgetPresence?.(orgId, scrubbed.devices.venueIds, scrubbed.devices.deviceHashes, visitorId);
+    this.deps.logger.info({ org: orgId, visitor: visitorId, deliveriesScrubbed: scrubbed.count }, 'visitor erased');
   }
 
   private async require(orgId: string, visitorId: string): Promise<VisitorRow> {
