@@ -42,6 +42,9 @@ export function errorHandler(): ErrorRequestHandler {
     const message = error.message;
     const json = wantsJson(req);
     if (error.code === 'UNAUTHENTICATED' && json) res.set('WWW-Authenticate', 'Bearer realm="passby"');
+    // A body refused before it was read (too large, wrong type) may still be arriving, slowly or without end:
+    // Node would keep the socket to drain it, so the answer closes the connection instead.
+    if (!req.complete) res.set('Connection', 'close');
     res.status(status);
     if (json) {
       res.json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}), requestId } });

@@ -18,7 +18,7 @@ export interface RawProbe {
 }
 
 /** Epoch seconds past this are year 5138: the number is milliseconds (or finer). */
-const LATEST_SECONDS = 1e11;
+export const LATEST_SECONDS = 1e11;
 
 const absent = (value: unknown): boolean => value === undefined || value === null;
 const shown = (value: unknown): string => {

@@ -1,5 +1,6 @@
 import type { AppError } from '../../shared/errors.js';
 import { BinaryParser, MAX_PACKET_BYTES } from './binary.js';
+import { LATEST_SECONDS } from './fields.js';
 import { LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, probeFromPacket } from './frame.js';
 import type { ParseContext, ProbeRecord } from './record.js';
 
@@ -24,6 +25,15 @@ interface Interface {
 }
 
 const padded = (length: number): number => (length + 3) & ~3;
+
+/**
+ * Why a packet's time cannot be used: if_tsresol and if_tsoffset can put it anywhere in ±2^64 units,
+ * and a time before 1970 or past year 5138 is damage that PostgreSQL would refuse (or misfile) later.
+ */
+function implausible(ts: number): string | undefined {
+  if (ts >= 0 && ts < LATEST_SECONDS) return undefined;
+  return `timestamp ${ts} s is not a time a capture was made (its interface's if_tsresol/if_tsoffset or the packet's stamp is damaged)`;
+}
 
 /**
  * pcapng: any number of sections (each with its own byte order and interfaces), interface descriptions
@@ -168,7 +178,7 @@ export class PcapngParser extends BinaryParser {
     const start = body + headerLength;
     const result = probeFromPacket(data, start, start + captured, description.linkType, ts, this.ctx.sensor);
     if (result === undefined) return;
-    const error = !result.ok ? result.error : simple ? 'simple packet block carries no timestamp' : undefined;
+    const error = !result.ok ? result.error : simple ? 'simple packet block carries no timestamp' : implausible(ts);
     out.push(error === undefined ? result : { ok: false, error: `frame ${this.frameNumber}: ${error}`, offset: this.blockStart });
   }
 

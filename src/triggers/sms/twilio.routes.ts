@@ -1,8 +1,11 @@
 import express, { Router, type RequestHandler, type Response } from 'express';
 import twilio from 'twilio';
+import { refuseLargeBody } from '../../http/api-auth.js';
 import { AppError } from '../../shared/errors.js';
 import { inboundIntent } from './keywords.js';
 import type { SmsService } from './sms.service.js';
+
+const FORM_LIMIT_BYTES = 64 * 1024;
 
 /** An empty TwiML answer: no auto-reply from us (Twilio's own STOP/START confirmations still go out). */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -23,7 +26,9 @@ function twiml(res: Response): void {
  */
 export function twilioRoutes(deps: { authToken: string; publicUrl: string; sms: SmsService }): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  // Declared sizes over the limit are refused before urlencoded starts, which would drain the whole body first.
+  const limit = refuseLargeBody(FORM_LIMIT_BYTES);
+  const form = express.urlencoded({ extended: false, limit: FORM_LIMIT_BYTES, parameterLimit: 200 });
 
   const signed: RequestHandler = (req, _res, next) => {
     const signature = req.get('x-twilio-signature');
@@ -34,7 +39,7 @@ export function twilioRoutes(deps: { authToken: string; publicUrl: string; sms: 
     next();
   };
 
-  router.post('/webhooks/twilio/inbound', form, signed, async (req, res) => {
+  router.post('/webhooks/twilio/inbound', limit, form, signed, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const from = field(body, 'From');
     const intent = inboundIntent(field(body, 'Body') ?? '', field(body, 'OptOutType'));
@@ -43,7 +48,7 @@ export function twilioRoutes(deps: { authToken: string; publicUrl: string; sms: 
     twiml(res);
   });
 
-  router.post('/webhooks/twilio/status', form, signed, async (req, res) => {
+  router.post('/webhooks/twilio/status', limit, form, signed, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const providerId = field(body, 'MessageSid');
     const status = field(body, 'MessageStatus');
