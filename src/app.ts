@@ -6,7 +6,7 @@ import { analyticsSettingsRoutes, calibrationRoutes, ingestRoutes, metricsRoutes
 import type { Config } from './config.js';
 import { loadMigrations, pendingMigrations } from './db/migrate.js';
 import type { Db } from './db/pool.js';
-import { requireApiKey, requireJsonBody } from './http/api-auth.js';
+import { JSON_BODY_LIMIT_BYTES, requireApiKey, requireJsonBody } from './http/api-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { openApiRoutes, PASSBY_VERSION } from './http/openapi/index.js';
@@ -99,7 +99,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(triggers.publicRoutes);
   app.use('/api/v1', ingestRoutes({ sensors: services.sensors, ingest: services.ingest, analytics: config.analytics }));
   const api = Router();
-  api.use(requireJsonBody, express.json({ limit: '1mb' }), requireApiKey(services.organisations));
+  api.use(requireJsonBody, express.json({ limit: JSON_BODY_LIMIT_BYTES }), requireApiKey(services.organisations));
   api.use(
     tenancyRoutes(services),
     gatewayRoutes(services.gateways),

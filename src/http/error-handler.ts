@@ -18,6 +18,9 @@ function fromHttpError(error: unknown): unknown {
   }
 }
 
+/** Long enough for a restarting PostgreSQL or Redis to come back; sensors spool meanwhile and retry the same batch. */
+const RETRY_AFTER_SECONDS = 5;
+
 export function wantsJson(req: Request): boolean {
   return req.originalUrl.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 }
@@ -42,6 +45,8 @@ export function errorHandler(): ErrorRequestHandler {
     const message = error.message;
     const json = wantsJson(req);
     if (error.code === 'UNAUTHENTICATED' && json) res.set('WWW-Authenticate', 'Bearer realm="passby"');
+    // A 503 is "try again" (database restarting, Redis down): sensors and other clients need to be told when.
+    if (status === 503 && !res.get('Retry-After')) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     // A body refused before it was read (too large, wrong type) may still be arriving, slowly or without end:
     // Node would keep the socket to drain it, so the answer closes the connection instead.
     if (!req.complete) res.set('Connection', 'close');

@@ -1,14 +1,11 @@
 import { Router, type Request } from 'express';
 import type { AnalyticsConfig } from '../../config.js';
-import { fromDbError } from '../../db/errors.js';
-import { AppError, ERRORS, isAppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { SensorService } from '../sensor.service.js';
 import { readIngestBody } from './ingest.body.js';
 import type { IngestService } from './ingest.service.js';
 
 const BATCH_ID = /^[A-Za-z0-9._:-]{1,200}$/;
-/** Long enough for a restarting PostgreSQL to come back; the agent spools meanwhile and retries the same batch id. */
-const RETRY_AFTER_SECONDS = 5;
 
 function batchIdOf(req: Request): string {
   const query = req.query.batch;
@@ -29,19 +26,12 @@ function batchIdOf(req: Request): string {
 export function ingestRoutes(deps: { sensors: SensorService; ingest: IngestService; analytics: AnalyticsConfig }): Router {
   const router = Router();
   router.post('/ingest/probes', async (req, res) => {
-    try {
-      const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-      const sensor = token === undefined ? undefined : await deps.sensors.authenticate(token);
-      if (!sensor) throw new AppError('UNAUTHENTICATED', token === undefined ? 'Send the sensor token as "Authorization: Bearer pbs_..."' : 'The sensor token is not valid');
-      const batchId = batchIdOf(req);
-      const { records, digest } = await readIngestBody(req, deps.analytics.ingest);
-      res.status(202).json(await deps.ingest.ingest(sensor, { id: batchId, digest, records }));
-    } catch (error) {
-      // A 503 (database restarting, presence store down) is a "try again": sensors need to be told when.
-      const mapped = fromDbError(error);
-      if (isAppError(mapped) && ERRORS[mapped.code].status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      throw mapped;
-    }
+    const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const sensor = token === undefined ? undefined : await deps.sensors.authenticate(token);
+    if (!sensor) throw new AppError('UNAUTHENTICATED', token === undefined ? 'Send the sensor token as "Authorization: Bearer pbs_..."' : 'The sensor token is not valid');
+    const batchId = batchIdOf(req);
+    const { records, digest } = await readIngestBody(req, deps.analytics.ingest);
+    res.status(202).json(await deps.ingest.ingest(sensor, { id: batchId, digest, records }));
   });
   return router;
 }
