@@ -59,7 +59,9 @@ export function buildApp(deps: AppDeps): Express {
   );
   // Read once: readiness probes come every few seconds and the files do not change under a running process.
   const migrations = loadMigrations();
-  app.use(healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, pendingMigrations: () => pendingMigrations(deps.db, migrations) }));
+  app.use(
+    healthRoutes({ db: deps.db, redis: deps.redis, metrics: deps.metrics, metricsToken: config.metricsToken, pendingMigrations: () => pendingMigrations(deps.db, migrations) }),
+  );
   app.use(openApiRoutes({ publicUrl: config.publicUrl, version: PASSBY_VERSION }));
 
   const { triggers } = deps;
@@ -112,7 +114,16 @@ export function buildApp(deps: AppDeps): Express {
   );
   app.use('/api/v1', api);
 
-  const auth = createStaffAuth({ db: deps.db, clock: deps.clock, organisations: services.organisations, secretKey: deps.secretKey, secureCookies: https });
+  const auth = createStaffAuth({
+    db: deps.db,
+    clock: deps.clock,
+    organisations: services.organisations,
+    secretKey: deps.secretKey,
+    secureCookies: https,
+    // Sign-in attempt counters shared by every web process of the installation.
+    redis: deps.redis,
+    keyPrefix: config.queue.prefix,
+  });
   app.use(staffRoutes({ auth, organisations: services.organisations, venues: services.venues, admin: adminRoutes({ config, db: deps.db, redis: deps.redis, clock: deps.clock, services, portal, triggers }) }));
 
   app.use(notFoundHandler);

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * environment: everything else receives a `Config`.
  */
 
-const SECRET_VARS = new Set(['SECRET_KEY', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARS = new Set(['SECRET_KEY', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN']);
 
 const bool = (fallback: boolean) =>
   z
@@ -76,6 +76,7 @@ const envSchema = z
     }),
     WORKER_CONCURRENCY: int(8, 1, 256),
     OPERATOR_EMAILS: optionalText,
+    METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters (try: openssl rand -hex 24)' }),
     DEMO_SEED: bool(true),
     TWILIO_ACCOUNT_SID: optionalText.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
       message: 'expected AC followed by 32 hex digits',
@@ -186,6 +187,8 @@ export interface Config {
   /** Staff allowed on the installation-wide operations pages (queues, errors); empty: owners of a single-organisation installation. */
   operatorEmails: string[];
   demoSeed: boolean;
+  /** Bearer token for /metrics; undefined: /metrics answers loopback callers only. */
+  metricsToken: string | undefined;
   twilio: TwilioConfig | undefined;
   analytics: AnalyticsConfig;
   triggers: TriggersConfig;
@@ -231,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queue: { prefix: e.QUEUE_PREFIX ?? 'passby', concurrency: e.WORKER_CONCURRENCY },
     operatorEmails: (e.OPERATOR_EMAILS ?? '').split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== ''),
     demoSeed: e.DEMO_SEED,
+    metricsToken: e.METRICS_TOKEN,
     twilio:
       e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined
         ? {

@@ -1,6 +1,8 @@
-import { Router } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
+import { AppError } from '../shared/errors.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthDeps {
@@ -8,6 +10,27 @@ export interface HealthDeps {
   redis: Redis;
   metrics: Metrics;
   pendingMigrations: () => Promise<number[]>;
+  /** Bearer token a scraper must send for /metrics; unset: only loopback callers (a scraper on the same host) get it. */
+  metricsToken?: string | undefined;
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * Metrics name routes, queues and volumes: not for the public. A request a
+ * proxy forwarded is never "local", even when the proxy itself is on loopback.
+ */
+function mayReadMetrics(req: Request, token: string | undefined): void {
+  if (token !== undefined) {
+    const sent = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const expected = Buffer.from(token);
+    if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new AppError('UNAUTHENTICATED', 'Send the metrics token as "Authorization: Bearer <token>"');
+    return;
+  }
+  const forwarded = req.get('x-forwarded-for') !== undefined || req.get('forwarded') !== undefined;
+  if (forwarded || !LOOPBACK.test(req.socket.remoteAddress ?? '')) {
+    throw new AppError('FORBIDDEN', 'Metrics are served to this host only; set METRICS_TOKEN to scrape from elsewhere');
+  }
 }
 
 type Check = { ok: true; ms: number } | { ok: false; ms: number; error: string };
@@ -53,7 +76,8 @@ export function healthRoutes(deps: HealthDeps): Router {
     const ready = postgres.ok && redis.ok && migrations.ok;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    mayReadMetrics(req, deps.metricsToken);
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;

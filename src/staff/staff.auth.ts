@@ -2,10 +2,12 @@ import type { RequestHandler } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
+import type { Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
 import type { Clock } from '../shared/clock.js';
 import { deriveKey } from '../shared/secret-box.js';
 import type { OrganisationService, Role } from '../tenancy/index.js';
+import { LoginLimiter, MemoryAttemptCounter, RedisAttemptCounter, type LoginLimitPolicy } from './login-limit.js';
 import { PgSessionStore } from './session.store.js';
 
 export interface StaffAuthDeps {
@@ -14,6 +16,11 @@ export interface StaffAuthDeps {
   organisations: OrganisationService;
   secretKey: string;
   secureCookies: boolean;
+  /** Sign-in attempt counters shared by every web process; without it each process counts on its own. */
+  redis?: Redis;
+  /** Redis key prefix (the queue prefix), so installations and tests sharing a Redis stay apart. */
+  keyPrefix?: string;
+  loginLimits?: Partial<LoginLimitPolicy>;
 }
 
 export interface StaffAuth {
@@ -49,19 +56,36 @@ export function createStaffAuth(deps: StaffAuthDeps): StaffAuth {
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: 12 * 60 * 60 * 1000 },
   });
-  const logIn: RequestHandler = (req, res, next) => {
+  const limiter = new LoginLimiter(deps.redis ? new RedisAttemptCounter(deps.redis) : new MemoryAttemptCounter(deps.clock), deps.keyPrefix ?? 'passby', deps.loginLimits);
+  const logIn: RequestHandler = async (req, res, next) => {
+    const form = req.body as { email?: unknown } | undefined;
+    const email = typeof form?.email === 'string' ? form.email : '';
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    try {
+      // Counted before the password is checked, so parallel guesses cannot slip past the limit.
+      await limiter.attempt(email, ip);
+    } catch (error) {
+      const retry = (error as { details?: { retryAfterSeconds?: unknown } }).details?.retryAfterSeconds;
+      if (typeof retry === 'number') res.set('Retry-After', String(retry));
+      throw error;
+    }
     const callback = (error: unknown, user: Express.User | false) => {
       if (error) {
         next(error);
         return;
       }
       if (!user) {
-        const body = req.body as { email?: unknown };
-        res.status(401).render('staff/login', { title: 'Sign in', error: 'Wrong email or password.', email: typeof body.email === 'string' ? body.email : '' });
+        res.status(401).render('staff/login', { title: 'Sign in', error: 'Wrong email or password.', email });
         return;
       }
       // req.login regenerates the session id (passport >= 0.6): no session fixation.
-      req.login(user, (loginError) => (loginError ? next(loginError) : res.redirect(303, safeNextPath((req.body as { next?: unknown }).next))));
+      req.login(user, (loginError) => {
+        if (loginError) {
+          next(loginError);
+          return;
+        }
+        limiter.succeeded(email, ip).then(() => res.redirect(303, safeNextPath((req.body as { next?: unknown }).next)), next);
+      });
     };
     (authenticator.authenticate('local', callback) as RequestHandler)(req, res, next);
   };

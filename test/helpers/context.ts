@@ -13,6 +13,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { createTriggers, type Triggers } from '../../src/triggers/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_REDIS_URL, TEST_SECRET_KEY } from './env.js';
+import { deletePrefix, testPrefix } from './redis.js';
 
 export interface TestContext {
   config: Config;
@@ -61,7 +62,8 @@ export function buildTestApp(
 export async function createTestContext(options: { redisUrl?: string; env?: Record<string, string> } = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
-  const config = testConfig({ ...options.env, DATABASE_URL: database.url, REDIS_URL: redisUrl });
+  // Its own queue prefix: queues, login counters and caches never meet another test's (or a dev server's).
+  const config = testConfig({ QUEUE_PREFIX: testPrefix(), ...options.env, DATABASE_URL: database.url, REDIS_URL: redisUrl });
   const factory = createRedisFactory(redisUrl);
   const redis = factory.create('client');
   const { app, services, triggers } = buildTestApp(config, database, redis);
@@ -76,6 +78,7 @@ export async function createTestContext(options: { redisUrl?: string; env?: Reco
       await triggers.close();
       await factory.closeAll();
       await database.drop();
+      if (config.queue.prefix.startsWith('passby-t-')) await deletePrefix(`${config.queue.prefix}:`, redisUrl);
     },
   };
 }

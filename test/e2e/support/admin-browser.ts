@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { newOrg, type TestOrg } from '../../helpers/factories.js';
-import { deletePrefix, testPrefix } from '../../helpers/redis.js';
 import { A11Y_CHECKS, MARK_SUBMIT, type A11yReport } from './a11y-checks.js';
 
 /**
@@ -44,8 +43,7 @@ export interface AdminBrowser {
 }
 
 /**
- * `env` overrides configuration (e.g. TRIGGERS_WEBHOOK_ALLOWED_NETWORKS). Each run gets its own queue prefix in
- * the shared Redis, deleted on close, so queue pages and rule caches never meet another test's keys.
+ * `env` overrides configuration (e.g. TRIGGERS_WEBHOOK_ALLOWED_NETWORKS).
  */
 export async function startAdminBrowser(options: {
   orgName: string;
@@ -53,12 +51,9 @@ export async function startAdminBrowser(options: {
   seed?: (ctx: TestContext, org: TestOrg) => Promise<void>;
 }): Promise<AdminBrowser> {
   if (reason) throw new Error(`CI must run the browser end-to-end tests: ${reason}`);
-  const prefix = testPrefix();
-  const ctx = await createTestContext({ env: { QUEUE_PREFIX: prefix, ...options.env } });
-  const closeContext = async () => {
-    await ctx.close();
-    if (ctx.config.queue.prefix === prefix) await deletePrefix(`${prefix}:`);
-  };
+  // The context has its own queue prefix, deleted on close.
+  const ctx = await createTestContext({ env: options.env });
+  const closeContext = () => ctx.close();
   let server: Server | undefined;
   let browser: Browser | undefined;
   try {
