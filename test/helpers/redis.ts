@@ -23,12 +23,17 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
   return found;
 }
 
+/** Deletes every key under a prefix, over an open connection. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await scanKeys(redis, `${prefix}*`);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
+
 /** Deletes every key under a prefix. */
 export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
   const redis = new Redis(url);
   try {
-    const keys = await scanKeys(redis, `${prefix}*`);
-    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    await deleteKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }
