@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { AppError } from '../shared/errors.js';
 import type { JobCatalog } from './jobs.js';
+import { queueFailure } from './queue-errors.js';
 
 /** Adds jobs by catalog name, refusing payloads that do not match the schema. */
 export class JobProducer<C extends JobCatalog> {
@@ -18,6 +19,9 @@ export class JobProducer<C extends JobCatalog> {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Without a listener BullMQ console.error()s every reconnect attempt while Redis is down (unstructured
+      // stderr noise); a failed add still rejects, as a 503 (see queueFailure).
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;
@@ -36,8 +40,13 @@ export class JobProducer<C extends JobCatalog> {
         fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
     }
-    const job = await this.queue(definition.queue).add(name, parsed.data, { ...definition.options, ...options });
-    return job.id ?? '';
+    try {
+      const job = await this.queue(definition.queue).add(name, parsed.data, { ...definition.options, ...options });
+      return job.id ?? '';
+    } catch (error) {
+      // Redis down or restarting: say so (503, retry later) instead of an unexplained 500.
+      throw queueFailure(error, name);
+    }
   }
 
   async close(): Promise<void> {

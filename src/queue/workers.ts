@@ -5,6 +5,14 @@ import type { RedisFactory } from './connection.js';
 import type { JobCatalog, JobSchedule } from './jobs.js';
 import { JobProducer } from './producer.js';
 
+/**
+ * How often a worker looks for jobs whose worker died (SIGKILL, OOM, lost host). A dead worker's
+ * job is taken back once its lock (BullMQ's 30 s) has expired and two checks have seen it: at
+ * BullMQ's default of 30 s that is up to ~90 s after the crash, at 5 s about 40 s (a trigger
+ * delivery a minute late misses the visitor it was for). The check is one small script per queue.
+ */
+export const STALLED_CHECK_MS = 5_000;
+
 export interface JobContext {
   jobId: string;
   attempt: number;
@@ -53,6 +61,7 @@ export async function startWorkers<C extends JobCatalog>(options: WorkerGroupOpt
       connection: options.redis.create('worker'),
       prefix,
       concurrency: options.concurrency,
+      stalledInterval: STALLED_CHECK_MS,
     });
     worker.on('completed', (job) => options.onJobFinished?.(queue, job.name, 'completed'));
     worker.on('failed', (job, error) => {
