@@ -245,14 +245,19 @@ export class OpenndsLab {
     [this.clientIp, this.gatewayLanIp] = [`${net}.10`, `${net}.1`];
     const { namespaces: ns, links, options } = this;
     this.createdNetnsDir = options.hosts !== undefined && !existsSync('/etc/netns');
-    const hosts = hostLines(options.hosts);
-    await run(['sh', '-c', NETWORK, 'network', ns.client, ns.gateway, links.client, links.lan, links.wan, links.root, this.clientMac, net, hosts]);
+    await run(['sh', '-c', NETWORK, 'network', ns.client, ns.gateway, links.client, links.lan, links.wan, links.root, this.clientMac, net, hostLines(options.hosts)]);
+    await this.launchGateway();
+  }
+
+  /** Spawns openNDS in the lab's netns with fresh state (new /etc overlay, /tmp, /run); resolves once it intercepts the client. */
+  async launchGateway(): Promise<void> {
+    const { namespaces: ns, links, options } = this;
     const config = openndsConfig(options, links.lan, this.gatewayName, this.faskey);
     // openNDS only serves clients holding a DHCP lease; it greps /tmp/dhcp.leases (dnsmasq format).
     const lease = `${Math.floor(Date.now() / 1000) + 86_400} ${this.clientMac} ${this.clientIp} passby-client *`;
     const unshare = ['unshare', '--mount', '--pid', '--kill-child', '--mount-proc', '--propagation', 'private'];
     const child = spawn('ip', ['netns', 'exec', ns.gateway, ...unshare, 'bash', '-c', GATEWAY_INIT, 'gateway', this.runDir], {
-      env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(options.debugLevel ?? 2), OPENNDS_CONF: config, EXTRA_HOSTS: hosts, TRUSTED_CA: options.trustedCaPem ?? '' },
+      env: { ...process.env, PATH, LEASE: lease, DEBUG_LEVEL: String(options.debugLevel ?? 2), OPENNDS_CONF: config, EXTRA_HOSTS: hostLines(options.hosts), TRUSTED_CA: options.trustedCaPem ?? '' },
     });
     this.gateway = child;
     child.unref();
@@ -273,12 +278,20 @@ export class OpenndsLab {
 
   async stop(): Promise<void> {
     if (!unstopped.has(this)) return;
-    const gateway = this.gateway;
-    if (gateway?.exitCode === null && gateway.signalCode === null) {
-      gateway.stdin.end(); // GATEWAY_INIT then stops openNDS with SIGTERM
-      await Promise.race([once(gateway, 'exit'), sleep(5_000, undefined, { ref: false })]);
-    }
+    await this.stopGateway();
     this.teardown();
+  }
+
+  /** Stops openNDS (SIGTERM: it removes its firewall rules), else kills it; its pid and mount namespaces go with it. */
+  async stopGateway(): Promise<void> {
+    const gateway = this.gateway;
+    const running = (): boolean => gateway !== undefined && gateway.exitCode === null && gateway.signalCode === null;
+    if (gateway === undefined || !running()) return;
+    const exited = once(gateway, 'exit');
+    gateway.stdin.end(); // GATEWAY_INIT then stops openNDS with SIGTERM
+    await Promise.race([exited, sleep(5_000, undefined, { ref: false })]);
+    if (running()) gateway.kill('SIGKILL'); // unshare --kill-child takes the pid namespace with it
+    await exited;
   }
 
   /** Synchronous, so the process 'exit' hook can run it too. */
