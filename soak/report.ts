@@ -12,9 +12,9 @@ export interface OpFigures {
 }
 
 export interface MemoryTrend {
-  /** Least-squares slope of heap used after warm-up, MB per minute. */
+  /** Least-squares slope of the heap floor (each window's minimum) after warm-up, MB per minute. */
   heapSlopeMbPerMin: number;
-  /** Mean heap in the last window over the first window after warm-up (windows of a minute, or a quarter of a short run). */
+  /** The last window's heap floor over the first's (windows of a minute, or a quarter of a short run). */
   heapRatio: number;
   heapFirstMb: number;
   heapLastMb: number;
@@ -41,7 +41,7 @@ export interface LoadReport {
 export const THRESHOLDS = {
   /** Heap grows without bound when it keeps climbing faster than this after warm-up... */
   heapSlopeMbPerMin: 5,
-  /** ...and its last minute averages this much more than its first. Both must hold: a sawtooth GC is not a leak. */
+  /** ...and its last minute's floor is this much above its first's. Floors, not means: a sawtooth GC is not a leak. */
   heapRatio: 1.5,
   /** Queue depth grows without bound when the last third's max exceeds the first third's by this factor plus slack. */
   queueGrowthFactor: 2,
@@ -59,23 +59,38 @@ export function operationFigures(latencies: Map<string, number[]>, seconds: numb
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+/**
+ * The heap's floor per window: a collector's sawtooth climbs and drops by hundreds of MB, so the
+ * minimum of each window (what survived the last collection) is the live data a leak would grow.
+ */
+function floors(heap: Sample[], windowSeconds: number): { t: number; mb: number }[] {
+  const t0 = heap[0]?.t ?? 0;
+  const byWindow = new Map<number, Sample[]>();
+  for (const s of heap) {
+    const w = Math.floor((s.t - t0) / windowSeconds);
+    byWindow.set(w, [...(byWindow.get(w) ?? []), s]);
+  }
+  // A short trailing window may hold only the top of one climb: its "floor" would be a peak.
+  const full = [...byWindow.values()].filter((w, i, all) => i < all.length - 1 || (w.at(-1)?.t ?? 0) - (w[0]?.t ?? 0) >= windowSeconds / 2);
+  return full.map((w) => ({ t: mean(w.map((s) => s.t)), mb: Math.min(...w.map((s) => s.heapMb)) }));
+}
+
 export function memoryTrend(samples: Sample[], warmupSeconds: number): MemoryTrend {
   const heap = samples.filter((s) => s.t >= warmupSeconds && Number.isFinite(s.heapMb));
   const span = (heap.at(-1)?.t ?? 0) - (heap[0]?.t ?? 0);
   const windowSeconds = Math.max(1, Math.min(60, span / 4));
-  const t0 = heap[0]?.t ?? 0;
-  const tEnd = heap.at(-1)?.t ?? 0;
-  const first = heap.filter((s) => s.t <= t0 + windowSeconds).map((s) => s.heapMb);
-  const last = heap.filter((s) => s.t >= tEnd - windowSeconds).map((s) => s.heapMb);
-  const mx = mean(heap.map((s) => s.t));
-  const my = mean(heap.map((s) => s.heapMb));
-  const sxx = heap.reduce((a, s) => a + (s.t - mx) ** 2, 0);
-  const sxy = heap.reduce((a, s) => a + (s.t - mx) * (s.heapMb - my), 0);
+  const points = floors(heap, windowSeconds);
+  const first = points[0]?.mb ?? Number.NaN;
+  const last = points.at(-1)?.mb ?? Number.NaN;
+  const mx = mean(points.map((p) => p.t));
+  const my = mean(points.map((p) => p.mb));
+  const sxx = points.reduce((a, p) => a + (p.t - mx) ** 2, 0);
+  const sxy = points.reduce((a, p) => a + (p.t - mx) * (p.mb - my), 0);
   return {
     heapSlopeMbPerMin: sxx > 0 ? (sxy / sxx) * 60 : 0,
-    heapRatio: mean(last) / mean(first),
-    heapFirstMb: mean(first),
-    heapLastMb: mean(last),
+    heapRatio: last / first,
+    heapFirstMb: first,
+    heapLastMb: last,
     heapMaxMb: Math.max(...samples.map((s) => s.heapMb).filter(Number.isFinite)),
     rssMaxMb: Math.max(...samples.map((s) => s.rssMb).filter(Number.isFinite)),
     windowSeconds,
@@ -122,11 +137,11 @@ export function formatReport(report: LoadReport): string {
     '',
     `queues max depth: ${Object.entries(report.maxQueueDepth).map(([q, n]) => `${q} ${n}`).join(', ')}`,
     `queues after drain (waiting+active / incl. scheduled): ${Object.entries(report.finalQueueDepth).map(([q, n]) => `${q} ${report.finalBusy[q] ?? 0}/${n}`).join(', ')}`,
-    `memory: heap ${num(m.heapFirstMb)} -> ${num(m.heapLastMb)} MB (max ${num(m.heapMaxMb)}), slope ${num(m.heapSlopeMbPerMin, 2)} MB/min, last/first ${num(m.heapRatio, 2)} (windows ${num(m.windowSeconds, 0)} s); RSS max ${num(m.rssMaxMb)} MB`,
+    `memory: heap floor ${num(m.heapFirstMb)} -> ${num(m.heapLastMb)} MB (max ${num(m.heapMaxMb)}), slope ${num(m.heapSlopeMbPerMin, 2)} MB/min, last/first ${num(m.heapRatio, 2)} (windows ${num(m.windowSeconds, 0)} s); RSS max ${num(m.rssMaxMb)} MB`,
     `accepted: ${l.batchesAccepted} batches (${l.probesAccepted} probes), ${l.loginsCompleted} logins, ${l.eventsAccepted} events (${l.smsExpected} with SMS)`,
     `lost or doubled: batches ${l.batchesLost}, probes ${l.probesMismatch}, logins ${l.loginsLost}, decisions ${l.decisionsWrong}, webhooks ${l.webhooksWrong} (+${l.webhookDuplicates} duplicates), SMS ${l.smsWrong}`,
     `failed requests: ${Object.keys(report.failures).length === 0 ? 'none' : JSON.stringify(report.failures)}`,
-    `thresholds: heap slope > ${THRESHOLDS.heapSlopeMbPerMin} MB/min AND last/first > ${THRESHOLDS.heapRatio}x; queue last-third max > ${THRESHOLDS.queueGrowthFactor}x first-third max + ${THRESHOLDS.queueGrowthSlack}; anything lost`,
+    `thresholds: heap-floor slope > ${THRESHOLDS.heapSlopeMbPerMin} MB/min AND last/first floor > ${THRESHOLDS.heapRatio}x; queue last-third max > ${THRESHOLDS.queueGrowthFactor}x first-third max + ${THRESHOLDS.queueGrowthSlack}; anything lost`,
   );
   return lines.join('\n');
 }

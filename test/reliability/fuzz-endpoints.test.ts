@@ -14,6 +14,9 @@ import { ERRORS } from '../../src/shared/errors.js';
 import { signedForm } from '../fakes/twilio.server.js';
 import { bearer } from '../helpers/factories.js';
 import { createPortalTestContext, omadaLanding, type PortalTestContext } from '../helpers/portal.js';
+import { configureFuzzSeed } from './support/fuzz-seed.js';
+
+configureFuzzSeed();
 
 const RUNS = 100;
 const PUBLIC_URL = 'https://wifi.example.com';

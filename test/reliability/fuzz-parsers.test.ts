@@ -13,6 +13,9 @@ import { readProbeRecordsFromStream, type ProbeRecord } from '../../src/analytic
 import { isAppError } from '../../src/shared/errors.js';
 import { dot11Frame, field, ies, radiotap, writePcap, writePcapng } from '../unit/probes/support/captures.js';
 import { FRYZA_CSV, FRYZA_PCAP, FRYZA_PCAPNG } from '../unit/probes/support/paths.js';
+import { configureFuzzSeed } from './support/fuzz-seed.js';
+
+configureFuzzSeed();
 
 const RUNS = 150;
 const READER_CODES = new Set(['PROBES_UNREADABLE', 'PROBES_FORMAT_UNKNOWN']);

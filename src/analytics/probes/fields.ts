@@ -37,8 +37,10 @@ function readTs(value: unknown, name: string, ctx: ParseContext, problems: strin
     else problems.push(`${name} must be epoch seconds (a number from 0) or an ISO 8601 time (got ${shown(value)})`);
   } else if (typeof value === 'string') {
     const ts = parseDateTime(value, ctx.clock);
-    if (ts !== undefined) return ts;
-    problems.push(`${name} must be epoch seconds or an ISO 8601 time like 2024-03-14T12:54:07.533395Z (got ${shown(value)})`);
+    // A well-formed time can still be absurd (a damaged year such as 6024): the same range as epoch seconds.
+    if (ts !== undefined && ts >= 0 && ts < LATEST_SECONDS) return ts;
+    if (ts !== undefined) problems.push(`${name} is outside 1970 to 5138 (got ${shown(value)})`);
+    else problems.push(`${name} must be epoch seconds or an ISO 8601 time like 2024-03-14T12:54:07.533395Z (got ${shown(value)})`);
   } else {
     problems.push(`${name} must be epoch seconds or an ISO 8601 time`);
   }
