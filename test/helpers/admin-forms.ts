@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import request from 'supertest';
 
 /**
  * Reading server-rendered admin forms the way a browser would: the CSRF
@@ -45,4 +46,12 @@ export function formFields(html: string, action: string): Fields {
   }
   for (const [, tag = '', text = ''] of form.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) add(attrsOf(tag).name, decode(text));
   return fields;
+}
+
+/** A supertest agent signed in through the real login form (CSRF token included). */
+export async function signedInAgent(app: Parameters<typeof request.agent>[0], email: string, password: string): Promise<request.Agent> {
+  const agent = request.agent(app);
+  const token = csrfFrom((await agent.get('/login')).text);
+  await agent.post('/login').type('form').send({ _csrf: token, email, password }).expect(303);
+  return agent;
 }

@@ -6,7 +6,7 @@ import { SessionRepository, type StoredSession } from '../../src/analytics/metri
 import type { Role } from '../../src/tenancy/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 const HOUR = 3600;
@@ -59,10 +59,7 @@ describe('admin analytics pages', () => {
   async function signIn(role: Role): Promise<request.Agent> {
     const email = `${role}@dash.example`;
     await ctx.services.organisations.createUser(org.orgId, { email, role, password: PASSWORD });
-    const agent = request.agent(ctx.app);
-    const token = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: token, email, password: PASSWORD }).expect(303);
-    return agent;
+    return signedInAgent(ctx.app, email, PASSWORD);
   }
   const as = (role: Role): request.Agent => {
     const agent = agents.get(role);

@@ -17,7 +17,7 @@ import { TEST_REDIS_URL } from '../helpers/env.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
 import { deletePrefix, testPrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/triggers.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
@@ -38,12 +38,7 @@ describe('admin operations pages: queue board and recent errors', () => {
   let token: string;
   const sink = createRecentErrorsSink();
 
-  async function signIn(email: string): Promise<Agent> {
-    const agent = request.agent(app);
-    const csrf = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: csrf, email, password: PASSWORD }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string): Promise<Agent> => signedInAgent(app, email, PASSWORD);
 
   /** A job that really failed: a worker ran it and it threw. */
   async function failJob(queueName: string): Promise<void> {

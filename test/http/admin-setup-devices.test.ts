@@ -8,7 +8,7 @@ import request from 'supertest';
 import { buildTestApp, createTestContext, testConfig, type TestContext } from '../helpers/context.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { bearer, newOrg, type TestOrg } from '../helpers/factories.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 const MASK = '&lt;hidden: open &quot;Show secret&quot; below&gt;';
@@ -40,12 +40,7 @@ describe('admin gateway and sensor set-up pages', () => {
   let rivalOwner: Agent;
   let token: string;
 
-  async function signIn(email: string): Promise<Agent> {
-    const agent = request.agent(ctx.app);
-    const csrf = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: csrf, email, password: PASSWORD }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string): Promise<Agent> => signedInAgent(ctx.app, email, PASSWORD);
 
   before(async () => {
     ctx = await createTestContext();

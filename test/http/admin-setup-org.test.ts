@@ -13,7 +13,7 @@ import { buildTestApp, testConfig } from '../helpers/context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { deletePrefix, testPrefix } from '../helpers/redis.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
@@ -51,12 +51,7 @@ describe('admin organisation set-up pages: settings, staff users, API keys', () 
   let owner: Agent;
   let ownerToken: string;
 
-  async function signIn(email: string, password = PASSWORD): Promise<Agent> {
-    const agent = request.agent(app);
-    const token = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: token, email, password }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string, password = PASSWORD): Promise<Agent> => signedInAgent(app, email, password);
   const portalSettings = async (o: TestOrg) => (await request(app).get('/api/v1/portal/settings').set(bearer(o.apiKey)).expect(200)).body as Record<string, unknown>;
 
   before(async () => {

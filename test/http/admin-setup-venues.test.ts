@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { PortalVenueSettings } from '../../src/portal/portal.settings.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { bearer, newOrg, type TestOrg } from '../helpers/factories.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
@@ -24,12 +24,7 @@ describe('admin venue set-up pages', () => {
   let rivalOwner: Agent;
   let token: string;
 
-  async function signIn(email: string): Promise<Agent> {
-    const agent = request.agent(ctx.app);
-    const csrf = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: csrf, email, password: PASSWORD }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string): Promise<Agent> => signedInAgent(ctx.app, email, PASSWORD);
 
   const form = (fields: Record<string, string>) => ({ _csrf: token, ...fields });
   /** The venue's portal settings as the JSON API (the same settings service) reads them. */

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { deletePrefix, scanKeys, testPrefix } from '../helpers/redis.js';
-import { csrfFrom, errorsOf, formFields, type Fields } from '../helpers/admin-forms.js';
+import { csrfFrom, errorsOf, formFields, signedInAgent, type Fields } from '../helpers/admin-forms.js';
 import { seedResults } from '../helpers/rule-results-seed.js';
 
 const PASSWORD = 'a-long-enough-password';
@@ -50,12 +50,7 @@ describe('admin: rules, the rule editor, results and the delivery log', () => {
     return deliveryId;
   };
 
-  const signIn = async (email: string): Promise<Agent> => {
-    const agent = request.agent(app);
-    const token = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: token, email, password: PASSWORD }).expect(303);
-    return agent;
-  };
+  const signIn = (email: string): Promise<Agent> => signedInAgent(app, email, PASSWORD);
 
   before(async () => {
     database = await createTestDatabase();

@@ -5,7 +5,7 @@ import { VisitorRepository } from '../../src/portal/visitor.repository.js';
 import { newId } from '../../src/shared/ids.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
@@ -23,12 +23,7 @@ describe('admin visitors pages', () => {
   let phoneSeq = 100;
   const nextPhone = () => `+4474002${String(phoneSeq++).padStart(5, '0')}`;
 
-  async function signIn(email: string): Promise<Agent> {
-    const agent = request.agent(ctx.app);
-    const token = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: token, email, password: PASSWORD }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string): Promise<Agent> => signedInAgent(ctx.app, email, PASSWORD);
 
   /** A visitor with a consent history (given at the portal, withdrawn through the CRM), a login and one SMS delivery. */
   async function seedVisitor(o: TestOrg, phone = nextPhone()): Promise<{ id: string; phone: string }> {

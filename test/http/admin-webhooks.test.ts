@@ -12,7 +12,7 @@ import { buildTestApp, testConfig } from '../helpers/context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { newOrg, type TestOrg } from '../helpers/factories.js';
-import { csrfFrom } from '../helpers/admin-forms.js';
+import { csrfFrom, signedInAgent } from '../helpers/admin-forms.js';
 
 const PASSWORD = 'a-long-enough-password';
 type Agent = ReturnType<typeof request.agent>;
@@ -39,12 +39,7 @@ describe('admin webhook endpoint pages', () => {
   let rivalOwner: Agent;
   let token: string;
 
-  async function signIn(email: string): Promise<Agent> {
-    const agent = request.agent(app);
-    const csrf = csrfFrom((await agent.get('/login')).text);
-    await agent.post('/login').type('form').send({ _csrf: csrf, email, password: PASSWORD }).expect(303);
-    return agent;
-  }
+  const signIn = (email: string): Promise<Agent> => signedInAgent(app, email, PASSWORD);
 
   /** An endpoint at the fake CRM created through the form; the receiver learns its secret. */
   async function createEndpoint(fields: Record<string, string | string[]> = {}): Promise<{ id: string; secret: string; html: string }> {
